@@ -1,0 +1,14 @@
+namespace Flo;
+
+/// <summary>Creates references to grains. Usable from grains (inject it or use <see cref="Grain.GrainFactory"/>) and from clients.</summary>
+public interface IGrainFactory
+{
+    /// <summary>A reference to the grain with this string key. No message is sent until a method is called.</summary>
+    TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey;
+
+    /// <summary>A reference to the grain with this Guid key.</summary>
+    TGrainInterface GetGrain<TGrainInterface>(Guid key) where TGrainInterface : IGrainWithGuidKey;
+
+    /// <summary>A reference to the grain with this integer key.</summary>
+    TGrainInterface GetGrain<TGrainInterface>(long key) where TGrainInterface : IGrainWithIntegerKey;
+}

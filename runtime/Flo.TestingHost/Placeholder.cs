@@ -1,0 +1,2 @@
+// placeholder so the project compiles until the runtime lands.
+namespace Flo.TestingHost;
