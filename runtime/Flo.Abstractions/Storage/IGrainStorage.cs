@@ -1,13 +1,13 @@
 namespace Flo.Storage;
 
-/// <summary>A stored grain state record: its serialized bytes and ETag.</summary>
-public readonly record struct GrainStateRecord(ReadOnlyMemory<byte> Data, string? Etag)
+/// <summary>
+/// A stored grain state record. <see cref="Etag"/> can be set while <see cref="Exists"/> is false: a cleared state
+/// leaves a tombstone whose version keeps counting, so a stale writer can never match a recreated record (no ABA).
+/// </summary>
+public readonly record struct GrainStateRecord(ReadOnlyMemory<byte> Data, string? Etag, bool Exists)
 {
-    /// <summary>No record stored.</summary>
+    /// <summary>Nothing was ever stored.</summary>
     public static GrainStateRecord None => default;
-
-    /// <summary>Whether a record exists.</summary>
-    public bool Exists => Etag is not null;
 }
 
 /// <summary>
@@ -20,9 +20,14 @@ public interface IGrainStorage
     /// <summary>Reads the record, or <see cref="GrainStateRecord.None"/>.</summary>
     Task<GrainStateRecord> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken);
 
-    /// <summary>Writes the data if the stored ETag equals <paramref name="expectedEtag"/> (null: no record may exist). Returns the new ETag.</summary>
+    /// <summary>
+    /// Writes the data if the stored ETag equals <paramref name="expectedEtag"/> (null: nothing may ever have been stored).
+    /// Returns the new ETag once the write is durable.
+    /// </summary>
     Task<string> WriteAsync(GrainId grainId, string stateName, ReadOnlyMemory<byte> data, string? expectedEtag, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the record if the stored ETag equals <paramref name="expectedEtag"/>. Clearing a missing record with a null ETag succeeds.</summary>
-    Task ClearAsync(GrainId grainId, string stateName, string? expectedEtag, CancellationToken cancellationToken);
+    /// <summary>
+    /// Clears the record if the stored ETag equals <paramref name="expectedEtag"/>, leaving a tombstone; returns the tombstone's ETag.
+    /// </summary>
+    Task<string?> ClearAsync(GrainId grainId, string stateName, string? expectedEtag, CancellationToken cancellationToken);
 }
