@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Flo.Bench;
+
+// End-to-end benchmarks of the runtime, each beside a peer doing the same work on this machine.
+// bench/run.sh starts the peers (Redis, PostgreSQL) and runs everything; see bench/RESULTS.md.
+var duration = new Option<int>("--seconds") { Description = "Measured seconds per run.", DefaultValueFactory = _ => 5 };
+var redisPort = new Option<int?>("--redis-port") { Description = "Port of a Redis server for the peer PING runs." };
+var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the storage runs." };
+var activations = new Option<int>("--activations") { Description = "Activations for the memory run.", DefaultValueFactory = _ => 100_000 };
+var concurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 100], AllowMultipleArgumentsPerToken = true };
+
+var calls = new Command("calls", "Grain calls per second and latency, in-silo and client->silo.") { duration, redisPort, concurrency };
+calls.SetAction(async r => await GrainCallBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(concurrency)!));
+
+var memory = new Command("memory", "Managed memory per idle activation.") { activations };
+memory.SetAction(async r => await ActivationMemoryBench.RunAsync(r.GetValue(activations)));
+
+var storageConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent writers.", DefaultValueFactory = _ => [1, 64], AllowMultipleArgumentsPerToken = true };
+var storage = new Command("storage", "Grain state writes per second per provider.") { duration, postgres, storageConcurrency };
+storage.SetAction(async r => await StorageBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(storageConcurrency)!));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage };
+return await root.Parse(args).InvokeAsync();

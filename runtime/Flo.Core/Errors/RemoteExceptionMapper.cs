@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Flo.Messaging;
+using Flo.Serialization;
+
+namespace Flo.Errors;
+
+/// <summary>
+/// Turns exceptions into (status, type name, message) on the silo and back into typed exceptions on the caller.
+/// Features register their own exception types so clients get <c>VersionConflict</c> rather than a generic error.
+/// </summary>
+public static class RemoteExceptionMapper
+{
+    private static readonly ConcurrentDictionary<string, Func<string, Exception>> Factories = new(StringComparer.Ordinal);
+
+    static RemoteExceptionMapper()
+    {
+        Register<InconsistentStateException>(m => new InconsistentStateException(m));
+        Register<GrainCallTimeoutException>(m => new GrainCallTimeoutException(m));
+        Register<GrainNotFoundException>(m => new GrainNotFoundException(m));
+        Register<SiloUnavailableException>(m => new SiloUnavailableException(m));
+        Register<MessageRejectedException>(m => new MessageRejectedException(m));
+        Register<SerializationException>(m => new SerializationException(m));
+        Register<ArgumentException>(m => new ArgumentException(m));
+        Register<ArgumentNullException>(m => new ArgumentNullException(null, m));
+        Register<ArgumentOutOfRangeException>(m => new ArgumentOutOfRangeException(null, m));
+        Register<InvalidOperationException>(m => new InvalidOperationException(m));
+        Register<NotSupportedException>(m => new NotSupportedException(m));
+        Register<NotImplementedException>(m => new NotImplementedException(m));
+        Register<KeyNotFoundException>(m => new KeyNotFoundException(m));
+        Register<FormatException>(m => new FormatException(m));
+        Register<TimeoutException>(m => new TimeoutException(m));
+        Register<OperationCanceledException>(m => new OperationCanceledException(m));
+        Register<TaskCanceledException>(m => new TaskCanceledException(m));
+    }
+
+    /// <summary>Registers how to rebuild an exception type from its message on the caller's side.</summary>
+    public static void Register<TException>(Func<string, Exception> factory) where TException : Exception
+        => Factories[typeof(TException).FullName!] = factory;
+
+    /// <summary>Fills the error fields of a response from an exception.</summary>
+    public static void Fill(Message response, Exception exception)
+    {
+        response.Status = exception switch
+        {
+            GrainCallTimeoutException => ResponseStatus.Timeout,
+            GrainNotFoundException => ResponseStatus.NotFound,
+            MessageRejectedException or SerializationException => ResponseStatus.Rejected,
+            SiloUnavailableException => ResponseStatus.Unavailable,
+            _ => ResponseStatus.ApplicationError,
+        };
+        response.ErrorType = exception.GetType().FullName;
+        response.ErrorMessage = exception.Message;
+    }
+
+    /// <summary>Rebuilds the exception a failed response describes.</summary>
+    public static Exception ToException(Message response)
+    {
+        var message = response.ErrorMessage ?? response.Status.ToString();
+        if (response.ErrorType is { } type && Factories.TryGetValue(type, out var factory))
+        {
+            return factory(message);
+        }
+        return response.Status switch
+        {
+            ResponseStatus.Timeout => new GrainCallTimeoutException(message),
+            ResponseStatus.NotFound => new GrainNotFoundException(message),
+            ResponseStatus.Rejected => new MessageRejectedException(message),
+            ResponseStatus.Unavailable => new SiloUnavailableException(message),
+            _ => new GrainCallException(response.ErrorType ?? "unknown", message),
+        };
+    }
+}

@@ -1,0 +1,38 @@
+using System.Reflection;
+using Flo.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flo.Runtime.Hosting;
+
+/// <summary>Configures what a silo hosts: its grain assemblies and, for tests, a shared in-memory storage.</summary>
+public sealed class SiloBuilder
+{
+    private readonly List<Assembly> assemblies = [];
+
+    internal SiloBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The host's services.</summary>
+    public IServiceCollection Services { get; }
+
+    internal IReadOnlyList<Assembly> Assemblies => assemblies;
+
+    internal MemoryGrainStorage? SharedMemoryStorage { get; private set; }
+
+    /// <summary>Hosts the grain classes declared in this assembly (generated registrations).</summary>
+    public SiloBuilder AddGrains(Assembly assembly)
+    {
+        assemblies.Add(assembly);
+        return this;
+    }
+
+    /// <summary>Hosts the grain classes declared in <typeparamref name="T"/>'s assembly.</summary>
+    public SiloBuilder AddGrains<T>() => AddGrains(typeof(T).Assembly);
+
+    /// <summary>Uses this in-memory storage (shared by several in-process silos in tests) instead of the configured provider.</summary>
+    public SiloBuilder UseMemoryStorage(MemoryGrainStorage storage)
+    {
+        SharedMemoryStorage = storage;
+        Services.Configure<StorageOptions>(o => o.Provider = StorageProviderKind.Memory);
+        return this;
+    }
+}

@@ -1,0 +1,46 @@
+using Flo.Runtime.Lifecycle;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Flo.Runtime.Hosting;
+
+/// <summary>Drives the silo lifecycle from the Generic Host's start and stop.</summary>
+internal sealed partial class SiloHostedService(
+    IEnumerable<ILifecycleParticipant<ISiloLifecycle>> participants,
+    SiloDetails silo,
+    IOptions<EndpointOptions> endpoints,
+    IOptions<SiloOptions> siloOptions,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly SiloLifecycle lifecycle = new(loggerFactory.CreateLogger<SiloLifecycle>());
+    private readonly ILogger logger = loggerFactory.CreateLogger<SiloHostedService>();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var e = endpoints.Value;
+        LogStarting(logger, silo.Name, siloOptions.Value.ClusterId, e.ListenAddress, e.GatewayPort, e.HttpPort);
+        foreach (var participant in participants)
+        {
+            participant.Participate(lifecycle);
+        }
+        await lifecycle.StartAsync(cancellationToken).ConfigureAwait(false);
+        LogStarted(logger, silo.Name);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(logger, silo.Name);
+        await lifecycle.StopAsync(cancellationToken).ConfigureAwait(false);
+        silo.SetStatus(SiloStatus.Dead);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting silo {Silo} of cluster {ClusterId} on {Address}: gateway {GatewayPort}, HTTP {HttpPort}")]
+    private static partial void LogStarting(ILogger logger, string silo, string clusterId, string address, int gatewayPort, int httpPort);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is active")]
+    private static partial void LogStarted(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping silo {Silo}")]
+    private static partial void LogStopping(ILogger logger, string silo);
+}

@@ -1,0 +1,49 @@
+namespace Flo.Runtime.Hosting;
+
+/// <summary>Where a silo is in its life. Requests are served only while <see cref="SiloStatus.Active"/>.</summary>
+public enum SiloStatus
+{
+    /// <summary>Starting up.</summary>
+    Joining,
+    /// <summary>Serving.</summary>
+    Active,
+    /// <summary>Stopping: deactivating its grains.</summary>
+    ShuttingDown,
+    /// <summary>Stopped.</summary>
+    Dead,
+}
+
+/// <summary>The silo's identity and current status.</summary>
+public sealed class SiloDetails
+{
+    private readonly TaskCompletionSource active = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile SiloStatus status = SiloStatus.Joining;
+
+    /// <summary>Creates the details.</summary>
+    public SiloDetails(string name) => Name = name;
+
+    /// <summary>Silo name (unique in the cluster).</summary>
+    public string Name { get; }
+
+    /// <summary>Current status.</summary>
+    public SiloStatus Status => status;
+
+    /// <summary>Completes when the silo becomes active.</summary>
+    public Task WhenActive => active.Task;
+
+    /// <summary>Whether requests are being served.</summary>
+    public bool IsActive => status == SiloStatus.Active;
+
+    internal void SetStatus(SiloStatus value)
+    {
+        status = value;
+        if (value == SiloStatus.Active)
+        {
+            active.TrySetResult();
+        }
+        else if (value is SiloStatus.ShuttingDown or SiloStatus.Dead)
+        {
+            active.TrySetException(new SiloUnavailableException($"Silo {Name} is {value}."));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Flo.Messaging;
+using Flo.Runtime.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Flo.Runtime.Messaging;
+
+/// <summary>
+/// Kestrel connection handler of the client gateway port. Checks the protocol preamble (a port can then also
+/// serve text protocols, recognised by their first byte), waits until the silo is active, says hello and serves
+/// the connection's requests.
+/// </summary>
+internal sealed partial class GatewayConnectionHandler(
+    Dispatcher dispatcher,
+    SiloDetails silo,
+    IOptions<MessagingOptions> options,
+    ILogger<GatewayConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        var input = connection.Transport.Input;
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        handshake.CancelAfter(options.Value.HandshakeTimeout);
+        try
+        {
+            var result = await input.ReadAtLeastAsync(ProtocolPreamble.Length, handshake.Token).ConfigureAwait(false);
+            if (result.Buffer.Length < ProtocolPreamble.Length)
+            {
+                return;
+            }
+            Span<byte> first = stackalloc byte[ProtocolPreamble.Length];
+            result.Buffer.Slice(0, ProtocolPreamble.Length).CopyTo(first);
+            if (!first.SequenceEqual(ProtocolPreamble.Bytes))
+            {
+                LogUnknownProtocol(logger, remote, Convert.ToHexString(first));
+                return;
+            }
+            input.AdvanceTo(result.Buffer.GetPosition(ProtocolPreamble.Length));
+            await silo.WhenActive.WaitAsync(handshake.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogHandshakeTimeout(logger, remote);
+            return;
+        }
+        catch (SiloUnavailableException)
+        {
+            return;
+        }
+
+        await using var inbound = new InboundClientConnection(connection.Transport, dispatcher, options.Value.MaxMessageSize, logger, remote);
+        inbound.TrySend(new Message { Kind = MessageKind.Hello, SiloName = silo.Name });
+        using var closedRegistration = connection.ConnectionClosed.Register(static c => ((Connection)c!).Close(), inbound);
+        await inbound.RunAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote}: unknown protocol (first bytes {FirstBytes})")]
+    private static partial void LogUnknownProtocol(ILogger logger, string remote, string firstBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closing connection from {Remote}: no handshake in time")]
+    private static partial void LogHandshakeTimeout(ILogger logger, string remote);
+
+    private sealed class InboundClientConnection(IDuplexPipe transport, Dispatcher dispatcher, int maxMessageSize, ILogger logger, string remote)
+        : Connection(transport, maxMessageSize, logger, remote), IResponseSink
+    {
+        protected override void OnMessage(Message message)
+        {
+            if (message.Kind is MessageKind.Request or MessageKind.OneWay)
+            {
+                dispatcher.ReceiveRequest(message, this);
+            }
+        }
+
+        public void SendResponse(Message response) => TrySend(response);
+    }
+}
