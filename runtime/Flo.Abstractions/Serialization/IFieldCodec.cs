@@ -50,8 +50,16 @@ public static class Serializer
     /// <summary>Deserializes field 0 from the reader.</summary>
     public static T Deserialize<T>(WireReader reader)
     {
-        var (_, wt) = reader.ReadTag();
-        return Codec<T>.Instance.ReadValue(reader, wt);
+        try
+        {
+            var (_, wt) = reader.ReadTag();
+            return Codec<T>.Instance.ReadValue(reader, wt);
+        }
+        catch (Exception e) when (e is not SerializationException and not OutOfMemoryException)
+        {
+            // Codecs of user types may throw anything on hostile input; callers handle one exception type.
+            throw new SerializationException($"Data does not deserialize as {typeof(T).Name}: {e.Message}");
+        }
     }
 
     /// <summary>Round-trips a value through the wire format: the isolation grain calls inside one silo rely on.</summary>

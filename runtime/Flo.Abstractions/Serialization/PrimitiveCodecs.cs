@@ -41,7 +41,15 @@ public abstract class SignedVarIntCodec<T> : IFieldCodec<T>
     public T ReadValue(WireReader reader, WireType wireType)
     {
         WireReader.Expect(wireType, WireType.VarInt);
-        return FromInt64(reader.ReadVarInt64());
+        var raw = reader.ReadVarInt64();
+        try
+        {
+            return FromInt64(raw);
+        }
+        catch (OverflowException)
+        {
+            throw new SerializationException($"Value {raw} does not fit in {typeof(T).Name}.");
+        }
     }
 
     protected abstract long ToInt64(T value);
@@ -161,7 +169,15 @@ public sealed class DateTimeCodec : IFieldCodec<DateTime>
     public DateTime ReadValue(WireReader reader, WireType wireType)
     {
         WireReader.Expect(wireType, WireType.Fixed64);
-        return DateTime.FromBinary((long)reader.ReadFixed64());
+        var raw = (long)reader.ReadFixed64();
+        try
+        {
+            return DateTime.FromBinary(raw);
+        }
+        catch (ArgumentException)
+        {
+            throw new SerializationException("Invalid DateTime.");
+        }
     }
 }
 
@@ -184,7 +200,14 @@ public sealed class DateTimeOffsetCodec : IFieldCodec<DateTimeOffset>
         {
             throw new SerializationException("DateTimeOffset must be 10 bytes.");
         }
-        return new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(b), TimeSpan.FromMinutes(BinaryPrimitives.ReadInt16LittleEndian(b[8..])));
+        try
+        {
+            return new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(b), TimeSpan.FromMinutes(BinaryPrimitives.ReadInt16LittleEndian(b[8..])));
+        }
+        catch (ArgumentException)
+        {
+            throw new SerializationException("Invalid DateTimeOffset.");
+        }
     }
 }
 
@@ -216,7 +239,14 @@ public sealed class DecimalCodec : IFieldCodec<decimal>
         {
             bits[i] = BinaryPrimitives.ReadInt32LittleEndian(b[(i * 4)..]);
         }
-        return new decimal(bits);
+        try
+        {
+            return new decimal(bits);
+        }
+        catch (ArgumentException)
+        {
+            throw new SerializationException("Invalid decimal.");
+        }
     }
 }
 

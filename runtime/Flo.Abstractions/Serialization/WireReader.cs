@@ -11,6 +11,9 @@ namespace Flo.Serialization;
 /// </summary>
 public sealed class WireReader
 {
+    // Strict: invalid UTF-8 is an error, not silently replaced, so stored keys and names are never corrupted.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private ReadOnlyMemory<byte> memory;
     private int position;
     private int depth;
@@ -137,7 +140,7 @@ public sealed class WireReader
         var bytes = ReadLengthPrefixed();
         try
         {
-            return bytes.Length == 0 ? string.Empty : Encoding.UTF8.GetString(bytes);
+            return bytes.Length == 0 ? string.Empty : StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException e)
         {

@@ -51,7 +51,7 @@ internal sealed partial class Dispatcher(
         {
             invokable.ReadArguments(new WireReader(message.Body, references));
         }
-        catch (SerializationException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             Reject(message, sink, new MessageRejectedException($"Arguments of {methodInterface.Alias}.{invokable.MethodName} do not deserialize: {e.Message}"));
             return;
