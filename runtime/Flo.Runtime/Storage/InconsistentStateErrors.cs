@@ -1,0 +1,23 @@
+using Flo.Storage;
+
+namespace Flo.Runtime.Storage;
+
+/// <summary>Builds the <see cref="InconsistentStateException"/> every provider throws, so all of them explain a conflict alike.</summary>
+internal static class InconsistentStateErrors
+{
+    /// <param name="operation">"write" or "clear".</param>
+    /// <param name="key">The record.</param>
+    /// <param name="expectedEtag">The ETag the caller held.</param>
+    /// <param name="stored">What storage held when the conflict was found (read after the failed statement for the SQL providers).</param>
+    public static InconsistentStateException Conflict(string operation, GrainStateKey key, string? expectedEtag, GrainStateRecord stored)
+    {
+        var expected = expectedEtag is null ? "no stored record" : $"ETag {expectedEtag}";
+        var found = stored.Etag is null
+            ? "nothing is stored"
+            : stored.Exists ? $"storage holds ETag {stored.Etag}" : $"storage holds the tombstone of a cleared record, ETag {stored.Etag}";
+        return new InconsistentStateException(
+            $"Cannot {operation} {key}: expected {expected} but {found}. Another activation or writer changed it.",
+            storedEtag: stored.Etag,
+            currentEtag: expectedEtag);
+    }
+}
