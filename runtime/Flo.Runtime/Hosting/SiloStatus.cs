@@ -1,16 +1,19 @@
 namespace Flo.Runtime.Hosting;
 
-/// <summary>Where a silo is in its life. Requests are served only while <see cref="SiloStatus.Active"/>.</summary>
+/// <summary>
+/// Where a silo is in its life. Requests are served only while <see cref="SiloStatus.Active"/>. Values are frozen:
+/// they are stored in the membership table.
+/// </summary>
 public enum SiloStatus
 {
     /// <summary>Starting up.</summary>
-    Joining,
+    Joining = 1,
     /// <summary>Serving.</summary>
-    Active,
+    Active = 2,
     /// <summary>Stopping: deactivating its grains.</summary>
-    ShuttingDown,
-    /// <summary>Stopped.</summary>
-    Dead,
+    ShuttingDown = 3,
+    /// <summary>Stopped, or declared dead by the cluster; this incarnation never comes back.</summary>
+    Dead = 4,
 }
 
 /// <summary>The silo's identity and current status.</summary>
