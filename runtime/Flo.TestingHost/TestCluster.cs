@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Flo.Client;
 using Flo.Runtime.Hosting;
+using Flo.Runtime.Membership;
 using Flo.Runtime.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,7 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly TestClusterOptions options;
     private readonly List<SiloHandle> silos = [];
     private readonly MemoryGrainStorage? sharedMemory;
+    private readonly InMemoryMembershipTable sharedMembership = new();
     private readonly string dataDirectory;
     private readonly bool ownsDataDirectory;
     private int siloCounter;
@@ -108,6 +110,7 @@ public sealed class TestCluster : IAsyncDisposable
             if (sharedMemory is not null)
             {
                 silo.UseMemoryStorage(sharedMemory);
+                silo.UseInMemoryMembership(sharedMembership);
             }
         });
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Flo.Runtime.Membership;
 using Flo.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +18,15 @@ public sealed class SiloBuilder
     internal IReadOnlyList<Assembly> Assemblies => assemblies;
 
     internal MemoryGrainStorage? SharedMemoryStorage { get; private set; }
+
+    internal InMemoryMembershipTable? SharedMembershipTable { get; private set; }
+
+    /// <summary>Uses this in-memory membership table (shared by in-process silos) when storage is in memory.</summary>
+    public SiloBuilder UseInMemoryMembership(InMemoryMembershipTable table)
+    {
+        SharedMembershipTable = table;
+        return this;
+    }
 
     /// <summary>Hosts the grain classes declared in this assembly (generated registrations).</summary>
     public SiloBuilder AddGrains(Assembly assembly)

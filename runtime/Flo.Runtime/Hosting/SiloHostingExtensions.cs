@@ -2,6 +2,7 @@ using System.Net;
 using Flo.Runtime.Catalog;
 using Flo.Runtime.Health;
 using Flo.Runtime.Lifecycle;
+using Flo.Runtime.Membership;
 using Flo.Runtime.Messaging;
 using Flo.Runtime.Storage;
 using Flo.Runtime.Telemetry;
@@ -36,6 +37,7 @@ public static class SiloHostingExtensions
         services.AddOptions<EndpointOptions>().Bind(config.GetSection($"{ConfigurationSection}:Endpoints")).ValidateOnStart();
         services.AddOptions<MessagingOptions>().Bind(config.GetSection($"{ConfigurationSection}:Messaging")).ValidateOnStart();
         services.AddOptions<GrainCollectionOptions>().Bind(config.GetSection($"{ConfigurationSection}:GrainCollection")).ValidateOnStart();
+        services.AddOptions<MembershipOptions>().Bind(config.GetSection($"{ConfigurationSection}:Membership"));
         services.AddOptions<TelemetryOptions>().Bind(config.GetSection($"{ConfigurationSection}:Telemetry"));
         services.AddOptions<StorageOptions>().Bind(config.GetSection($"{ConfigurationSection}:Storage"))
             .Validate(o =>
@@ -62,6 +64,10 @@ public static class SiloHostingExtensions
         services.AddSingleton(sp => StorageBackendFactory.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<ILoggerFactory>(), silo.SharedMemoryStorage));
         services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => sp.GetRequiredService<IStorageBackend>().GrainStorage);
+        services.AddSingleton<IMembershipTable>(sp => sp.GetRequiredService<IStorageBackend>() is IRelationalStorageBackend relational
+            ? new RelationalMembershipTable(relational, sp.GetRequiredService<IOptions<SiloOptions>>().Value.ClusterId)
+            : silo.SharedMembershipTable ?? new InMemoryMembershipTable());
+        services.AddSingleton<MembershipAgent>();
         services.AddSingleton<SiloRuntime>();
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<SiloRuntime>().Client);
         services.AddSingleton(sp => sp.GetRequiredService<SiloRuntime>().Dispatcher);
@@ -70,6 +76,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StorageLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStatusLifecycleParticipant>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipAgent>());
         services.AddHostedService<SiloHostedService>();
 
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelEndpoints>();
@@ -84,6 +91,24 @@ public static class SiloHostingExtensions
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/cluster/members", async (IMembershipTable table, CancellationToken cancellationToken) =>
+        {
+            var data = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            return new
+            {
+                version = data.Version.Version,
+                members = data.Entries.Select(e => new
+                {
+                    silo = e.Entry.Silo.ToString(),
+                    name = e.Entry.SiloName,
+                    status = e.Entry.Status.ToString(),
+                    gatewayPort = e.Entry.GatewayPort,
+                    httpPort = e.Entry.HttpPort,
+                    startTime = e.Entry.StartTime,
+                    iAmAliveTime = e.Entry.IAmAliveTime,
+                }).OrderBy(m => m.name, StringComparer.Ordinal),
+            };
+        });
         return app;
     }
 

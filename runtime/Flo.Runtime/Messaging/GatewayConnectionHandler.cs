@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Flo.Messaging;
 using Flo.Runtime.Hosting;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -55,6 +56,9 @@ internal sealed partial class GatewayConnectionHandler(
         await using var inbound = new InboundClientConnection(connection.Transport, dispatcher, options.Value.MaxMessageSize, logger, remote);
         inbound.TrySend(new Message { Kind = MessageKind.Hello, SiloName = silo.Name });
         using var closedRegistration = connection.ConnectionClosed.Register(static c => ((Connection)c!).Close(), inbound);
+        // Kestrel asks connections to close when the silo stops; without this it would wait out its shutdown timeout.
+        var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+        using var closeRequested = lifetime?.ConnectionClosedRequested.Register(static c => ((Connection)c!).Close(), inbound);
         await inbound.RunAsync().ConfigureAwait(false);
     }
 

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Flo.Runtime.Hosting;
+using Flo.Runtime.Membership;
+using Flo.Runtime.Storage;
+using Flo.TestGrains.Runtime;
+using Flo.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flo.Runtime.Tests.Membership;
+
+/// <summary>Each silo keeps its own row: Active while it runs (listed over HTTP), Dead after it stopped.</summary>
+[Trait("Category", "Membership")]
+public sealed class MembershipAgentTests
+{
+    [Fact]
+    public async Task SilosJoinAsActiveAreListedOverHttpAndLeaveAsDead()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "flo-members-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new TestClusterOptions { InitialSilosCount = 2, Storage = StorageProviderKind.Sqlite, DataDirectory = dir };
+            options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
+            await using var cluster = await TestCluster.DeployAsync(options);
+            var table = cluster.Silos[0].Services.GetRequiredService<IMembershipTable>();
+
+            var rows = (await table.ReadAllAsync(CancellationToken.None)).Entries;
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r => Assert.Equal(SiloStatus.Active, r.Entry.Status));
+            Assert.Equal(["silo-0", "silo-1"], rows.Select(r => r.Entry.SiloName).Order());
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.Silos[1].HttpPort}") };
+            var listed = await http.GetFromJsonAsync<JsonElement>("/cluster/members");
+            var members = listed.GetProperty("members").EnumerateArray().ToList();
+            Assert.Equal(2, members.Count);
+            Assert.Equal("silo-0", members[0].GetProperty("name").GetString());
+            Assert.Equal("Active", members[0].GetProperty("status").GetString());
+            Assert.Equal(cluster.Silos[0].GatewayPort, members[0].GetProperty("gatewayPort").GetInt32());
+
+            await cluster.StopSiloAsync(cluster.Silos[0]);
+            var after = (await table.ReadAllAsync(CancellationToken.None)).Entries.ToDictionary(r => r.Entry.SiloName, r => r.Entry.Status);
+            Assert.Equal(SiloStatus.Dead, after["silo-0"]);
+            Assert.Equal(SiloStatus.Active, after["silo-1"]);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ARestartedSiloIsANewIncarnation()
+    {
+        var options = new TestClusterOptions();
+        options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
+        await using var cluster = await TestCluster.DeployAsync(options);
+        var first = cluster.Silos[0].Services.GetRequiredService<MembershipAgent>().Address!;
+        var table = cluster.Silos[0].Services.GetRequiredService<IMembershipTable>();
+        await cluster.StopSiloAsync(cluster.Silos[0]);
+        var second = await cluster.StartSiloAsync();
+        var address = second.Services.GetRequiredService<MembershipAgent>().Address!;
+        Assert.NotEqual(first, address);
+        var rows = (await table.ReadAllAsync(CancellationToken.None)).Entries;
+        Assert.Equal(SiloStatus.Dead, rows.Single(r => r.Entry.Silo == first).Entry.Status);
+        Assert.Equal(SiloStatus.Active, rows.Single(r => r.Entry.Silo == address).Entry.Status);
+    }
+}
