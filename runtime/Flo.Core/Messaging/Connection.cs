@@ -168,8 +168,8 @@ public abstract partial class Connection : IAsyncDisposable
     /// <inheritdoc/>
     public virtual ValueTask DisposeAsync()
     {
+        // The token source is not disposed: the loops may still be unwinding on it, and it holds no timer.
         Close();
-        closing.Dispose();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
