@@ -6,6 +6,7 @@ using Flo.Runtime.Membership;
 using Flo.Runtime.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -130,6 +131,22 @@ public sealed class TestCluster : IAsyncDisposable
         }
         silo.IsRunning = false;
         await silo.App.StopAsync().ConfigureAwait(false);
+        await silo.App.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Kills a silo: no graceful leave, no grain deactivation, no state written at shutdown, its membership row left
+    /// Active — what the cluster sees when a process dies. Its connections are closed.
+    /// </summary>
+    public async Task KillSiloAsync(SiloHandle silo)
+    {
+        if (!silo.IsRunning)
+        {
+            return;
+        }
+        silo.IsRunning = false;
+        silo.Services.GetRequiredService<SiloDetails>().Kill();
+        await silo.App.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         await silo.App.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -31,6 +31,11 @@ internal sealed partial class SiloHostedService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         LogStopping(logger, silo.Name);
+        if (silo.IsKilled)
+        {
+            // A simulated crash: nothing graceful happens, as when the process dies.
+            return;
+        }
         await lifecycle.StopAsync(cancellationToken).ConfigureAwait(false);
         silo.SetStatus(SiloStatus.Dead);
     }

@@ -35,7 +35,16 @@ public sealed class SiloDetails
     public Task WhenActive => active.Task;
 
     /// <summary>Whether requests are being served.</summary>
-    public bool IsActive => status == SiloStatus.Active;
+    public bool IsActive => status == SiloStatus.Active && !IsKilled;
+
+    /// <summary>
+    /// Set by tests to simulate a crash: the host then stops without the lifecycle's graceful steps (no grain
+    /// deactivation, no state written at shutdown, the membership row left as it was).
+    /// </summary>
+    public bool IsKilled { get; private set; }
+
+    /// <summary>Marks the silo as crashed; see <see cref="IsKilled"/>.</summary>
+    public void Kill() => IsKilled = true;
 
     internal void SetStatus(SiloStatus value)
     {
