@@ -24,6 +24,7 @@ public sealed class ClusterClient : RuntimeClientBase, IClusterClient
     private readonly ILogger logger;
     private readonly SemaphoreSlim connectLock = new(1, 1);
     private GatewayConnection? connection;
+    private List<string> gateways;
     private int nextGateway;
     private bool disposed;
 
@@ -32,7 +33,11 @@ public sealed class ClusterClient : RuntimeClientBase, IClusterClient
     {
         this.options = options;
         this.logger = logger;
+        gateways = [.. options.Gateways];
     }
+
+    /// <summary>Gateways this client knows: the configured ones and those the cluster advertised.</summary>
+    public IReadOnlyList<string> KnownGateways => gateways;
 
     /// <summary>Connects to the first reachable gateway.</summary>
     public static async Task<ClusterClient> ConnectAsync(ClusterClientOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -92,13 +97,20 @@ public sealed class ClusterClient : RuntimeClientBase, IClusterClient
                 return current;
             }
             var errors = new List<string>();
-            for (var i = 0; i < options.Gateways.Count; i++)
+            var candidates = gateways;
+            for (var i = 0; i < candidates.Count; i++)
             {
-                var endpoint = options.Gateways[(nextGateway + i) % options.Gateways.Count];
+                var endpoint = candidates[(nextGateway + i) % candidates.Count];
                 try
                 {
                     var c = await GatewayConnection.ConnectAsync(endpoint, Callbacks, options, logger, cancellationToken).ConfigureAwait(false);
-                    nextGateway = (nextGateway + i) % options.Gateways.Count;
+                    nextGateway = (nextGateway + i) % candidates.Count;
+                    // Learn the cluster's other gateways, so losing this one is not losing the cluster.
+                    var learned = c.AdvertisedGateways.Where(g => !candidates.Contains(g, StringComparer.OrdinalIgnoreCase)).ToList();
+                    if (learned.Count > 0)
+                    {
+                        gateways = [.. candidates, .. learned];
+                    }
                     connection = c;
                     return c;
                 }
@@ -107,7 +119,7 @@ public sealed class ClusterClient : RuntimeClientBase, IClusterClient
                     errors.Add(e.Message);
                 }
             }
-            nextGateway = (nextGateway + 1) % options.Gateways.Count;
+            nextGateway = (nextGateway + 1) % Math.Max(1, candidates.Count);
             throw new SiloUnavailableException("No gateway could be reached: " + string.Join(" ", errors));
         }
         finally

@@ -9,7 +9,7 @@ namespace Flo.Client;
 internal sealed class GatewayConnection : Connection
 {
     private readonly CallbackRegistry callbacks;
-    private readonly TaskCompletionSource<string> hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Message> hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Socket socket;
 
     private GatewayConnection(Socket socket, IDuplexPipe pipe, CallbackRegistry callbacks, int maxMessageSize, ILogger logger, string endpoint)
@@ -26,6 +26,9 @@ internal sealed class GatewayConnection : Connection
     /// <summary>The silo's name, known after the hello.</summary>
     public string SiloName { get; private set; } = "?";
 
+    /// <summary>The cluster's gateways as the silo listed them in its hello.</summary>
+    public IReadOnlyList<string> AdvertisedGateways { get; private set; } = [];
+
     public static async Task<GatewayConnection> ConnectAsync(string endpoint, CallbackRegistry callbacks, ClusterClientOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var (host, port) = ParseEndpoint(endpoint);
@@ -40,9 +43,10 @@ internal sealed class GatewayConnection : Connection
             var pipe = new StreamDuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
             var connection = new GatewayConnection(socket, pipe, callbacks, options.MaxMessageSize, logger, endpoint);
             _ = connection.RunAsync();
-            var name = await connection.hello.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            connection.SiloName = name;
-            connection.RemoteDescription = $"{name} ({endpoint})";
+            var greeting = await connection.hello.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            connection.SiloName = greeting.SiloName ?? "?";
+            connection.AdvertisedGateways = greeting.Gateways?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            connection.RemoteDescription = $"{connection.SiloName} ({endpoint})";
             return connection;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
@@ -70,7 +74,7 @@ internal sealed class GatewayConnection : Connection
                 callbacks.TryComplete(message);
                 break;
             case MessageKind.Hello:
-                hello.TrySetResult(message.SiloName ?? "?");
+                hello.TrySetResult(message);
                 break;
             default:
                 // Gateways only answer; anything else is ignored rather than trusted.

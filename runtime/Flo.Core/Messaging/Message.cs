@@ -83,6 +83,9 @@ public sealed class Message
     /// <summary>Name of the silo that produced a response or hello.</summary>
     public string? SiloName { get; set; }
 
+    /// <summary>In a hello: the gateways of the cluster's active silos (<c>host:port</c>, comma-separated).</summary>
+    public string? Gateways { get; set; }
+
     /// <summary>Arguments (request) or result (response).</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
 

@@ -18,7 +18,7 @@ public static class MessageCodec
     {
         public const uint Kind = 0, RequestId = 1, TargetInterface = 2, TargetKey = 3, MethodInterface = 4, MethodId = 5,
             Flags = 6, TimeoutMs = 7, TraceParent = 8, TraceState = 9, Status = 10, ErrorType = 11, ErrorMessage = 12,
-            CallChain = 13, SiloName = 14;
+            CallChain = 13, SiloName = 14, Gateways = 15;
     }
 
     /// <summary>Writes one frame into <paramref name="output"/>, using <paramref name="scratch"/> for the header.</summary>
@@ -49,6 +49,7 @@ public static class MessageCodec
         WriteOptional(scratch, Field.ErrorMessage, message.ErrorMessage);
         WriteOptional(scratch, Field.CallChain, message.CallChain);
         WriteOptional(scratch, Field.SiloName, message.SiloName);
+        WriteOptional(scratch, Field.Gateways, message.Gateways);
 
         var header = scratch.WrittenSpan;
         var headerLengthSize = VarIntSize((uint)header.Length);
@@ -154,6 +155,7 @@ public static class MessageCodec
                     case Field.ErrorMessage: m.ErrorMessage = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.CallChain: m.CallChain = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.SiloName: m.SiloName = header.ReadLengthPrefixedStringOrNull(wt); break;
+                    case Field.Gateways: m.Gateways = header.ReadLengthPrefixedStringOrNull(wt); break;
                     default: header.Skip(wt); break;
                 }
             }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Flo.Messaging;
 using Flo.Runtime.Hosting;
+using Flo.Runtime.Membership;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ namespace Flo.Runtime.Messaging;
 internal sealed partial class GatewayConnectionHandler(
     Dispatcher dispatcher,
     SiloDetails silo,
+    IMembershipTable membership,
     IOptions<MessagingOptions> options,
     ILogger<GatewayConnectionHandler> logger) : ConnectionHandler
 {
@@ -54,13 +56,33 @@ internal sealed partial class GatewayConnectionHandler(
         }
 
         await using var inbound = new InboundClientConnection(connection.Transport, dispatcher, options.Value.MaxMessageSize, logger, remote);
-        inbound.TrySend(new Message { Kind = MessageKind.Hello, SiloName = silo.Name });
+        inbound.TrySend(new Message { Kind = MessageKind.Hello, SiloName = silo.Name, Gateways = await ActiveGatewaysAsync(connection.ConnectionClosed).ConfigureAwait(false) });
         using var closedRegistration = connection.ConnectionClosed.Register(static c => ((Connection)c!).Close(), inbound);
         // Kestrel asks connections to close when the silo stops; without this it would wait out its shutdown timeout.
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var closeRequested = lifetime?.ConnectionClosedRequested.Register(static c => ((Connection)c!).Close(), inbound);
         await inbound.RunAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The gateways of active silos, so the client can fail over without being told them all.</summary>
+    private async Task<string?> ActiveGatewaysAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var data = await membership.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            return string.Join(',', data.Entries
+                .Where(e => e.Entry.Status == SiloStatus.Active && e.Entry.GatewayPort > 0)
+                .Select(e => $"{e.Entry.Silo.Host}:{e.Entry.GatewayPort}"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogGatewayListFailed(logger, e);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the membership table for the gateway list")]
+    private static partial void LogGatewayListFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote}: unknown protocol (first bytes {FirstBytes})")]
     private static partial void LogUnknownProtocol(ILogger logger, string remote, string firstBytes);
