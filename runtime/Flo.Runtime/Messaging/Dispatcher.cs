@@ -59,8 +59,9 @@ internal sealed partial class Dispatcher(
         var deadline = long.MaxValue;
         if (message.TimeoutMs > 0)
         {
-            // Expire a little before the caller gives up, so the caller gets the silo's explanation, not a bare timeout.
-            var margin = Math.Min(message.TimeoutMs / 10, 500);
+            // Expire well before the caller gives up (a quarter of the timeout, at most a second), so the callers up
+            // the chain get the silo's explanation rather than a bare timeout, even on a loaded machine.
+            var margin = Math.Min(message.TimeoutMs / 4, 1000);
             deadline = Environment.TickCount64 + message.TimeoutMs - margin;
         }
         var item = new RequestWorkItem(message, invokable, sink, silo.Name) { Deadline = deadline };

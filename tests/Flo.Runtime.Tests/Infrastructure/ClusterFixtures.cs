@@ -12,7 +12,7 @@ public sealed class SingleSiloFixture : IAsyncLifetime
     {
         var options = new TestClusterOptions { ClientResponseTimeout = TimeSpan.FromSeconds(10) };
         options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
-        options.SiloConfiguration["Cluster:Messaging:ResponseTimeout"] = "00:00:02";
+        options.SiloConfiguration["Cluster:Messaging:ResponseTimeout"] = "00:00:03";
         options.SiloConfiguration["Cluster:Messaging:MaxMessageSize"] = (1024 * 1024).ToString();
         Cluster = await TestCluster.DeployAsync(options);
     }
