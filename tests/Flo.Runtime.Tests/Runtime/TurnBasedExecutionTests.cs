@@ -22,7 +22,7 @@ public sealed class TurnBasedExecutionTests(SingleSiloFixture fixture) : IClassF
     public async Task ConcurrentCallsOnAReentrantGrainInterleaveOnOneThread()
     {
         var grain = Grains.GetGrain<IReentrantOrderingGrain>(Guid.NewGuid().ToString());
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => grain.Write(100)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => grain.Write(300)));
         var report = await grain.Report();
         Assert.True(report.MaxConcurrent > 1, $"max concurrent {report.MaxConcurrent}");
         // Writers overlapped (allowed, reentrant) but never two threads inside the grain at once.
@@ -33,7 +33,7 @@ public sealed class TurnBasedExecutionTests(SingleSiloFixture fixture) : IClassF
     public async Task ReadOnlyCallsInterleaveWithEachOtherOnly()
     {
         var grain = Grains.GetGrain<IOrderingGrain>(Guid.NewGuid().ToString());
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => grain.Read(100)));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => grain.Read(300)));
         var readersOnly = await grain.Report();
         Assert.True(readersOnly.MaxConcurrent > 1, $"readers ran one at a time (max {readersOnly.MaxConcurrent})");
 
