@@ -8,7 +8,7 @@ namespace Flo.Runtime.Membership;
 
 /// <summary>
 /// This silo's row in the membership table: inserted as Joining then made Active when the silo becomes active,
-/// refreshed by an I-am-alive heartbeat, ShuttingDown when it starts to stop and Dead once its grains are gone.
+/// refreshed by an I-am-alive heartbeat (which also stops the silo if the cluster declared it dead), ShuttingDown when it starts to stop and Dead once its grains are gone.
 /// (Probing, suspicion and death declaration of other silos come with the cluster work.)
 /// </summary>
 public sealed partial class MembershipAgent(
@@ -17,6 +17,7 @@ public sealed partial class MembershipAgent(
     IOptions<EndpointOptions> endpoints,
     IOptions<MembershipOptions> options,
     TimeProvider time,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime host,
     ILogger<MembershipAgent> logger) : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     private MembershipEntry? entry;
@@ -76,6 +77,16 @@ public sealed partial class MembershipAgent(
         }
         try
         {
+            // A dead incarnation never comes back: if the cluster declared this silo dead, it stops itself rather
+            // than keep serving grains that may now be active elsewhere.
+            var own = await table.ReadRowAsync(current.Silo, CancellationToken.None).ConfigureAwait(false);
+            if (own.Entries.Count == 1 && own.Entries[0].Entry.Status == SiloStatus.Dead && !silo.IsKilled)
+            {
+                LogDeclaredDead(logger, current.Silo.ToString());
+                entry = null;
+                host.StopApplication();
+                return;
+            }
             await table.UpdateIAmAliveAsync(current with { IAmAliveTime = time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -125,6 +136,9 @@ public sealed partial class MembershipAgent(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Joined the membership table as {Silo} (removed {Removed} defunct rows)")]
     private static partial void LogJoined(ILogger logger, string silo, int removed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "This silo ({Silo}) was declared dead by the cluster; stopping")]
+    private static partial void LogDeclaredDead(ILogger logger, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the I-am-alive heartbeat failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception error);

@@ -67,4 +67,26 @@ public sealed class MembershipAgentTests
         Assert.Equal(SiloStatus.Dead, rows.Single(r => r.Entry.Silo == first).Entry.Status);
         Assert.Equal(SiloStatus.Active, rows.Single(r => r.Entry.Silo == address).Entry.Status);
     }
+
+    [Fact]
+    public async Task ASiloDeclaredDeadStopsItself()
+    {
+        var options = new TestClusterOptions();
+        options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
+        options.SiloConfiguration["Cluster:Membership:IAmAlivePeriod"] = "00:00:00.100";
+        await using var cluster = await TestCluster.DeployAsync(options);
+        var silo = cluster.Silos[0];
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var address = silo.Services.GetRequiredService<MembershipAgent>().Address!;
+        var stopping = silo.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+        var stopped = new TaskCompletionSource();
+        using var registration = stopping.Register(() => stopped.TrySetResult());
+
+        // Another silo's failure detector declares this one dead.
+        var data = await table.ReadRowAsync(address, CancellationToken.None);
+        var (entry, etag) = data.Entries.Single();
+        Assert.True(await table.UpdateRowAsync(entry with { Status = SiloStatus.Dead }, etag, data.Version.Next(), CancellationToken.None));
+
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }
