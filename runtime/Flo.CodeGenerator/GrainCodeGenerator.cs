@@ -1,9 +1,11 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Flo.CodeGenerator
 {
@@ -11,112 +13,131 @@ namespace Flo.CodeGenerator
     /// Emits grain proxies, invokables, grain class registrations and serializers, plus one module initializer that
     /// registers them (see README.md and GeneratedShapes.md).
     /// </summary>
+    /// <remarks>
+    /// Each candidate type is turned into plain strings (rendered code and diagnostics) as soon as it is analysed, so
+    /// the pipeline's values compare by content and unchanged types cost nothing on the next keystroke or build.
+    /// </remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed class GrainCodeGenerator : IIncrementalGenerator
     {
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            var types = context.SyntaxProvider.CreateSyntaxProvider(
-                    static (node, _) => node is TypeDeclarationSyntax t && (t.BaseList != null || t.AttributeLists.Count > 0),
-                    static (ctx, ct) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) as INamedTypeSymbol)
-                .Where(static s => s != null)
+            var interfaces = context.SyntaxProvider.CreateSyntaxProvider(
+                    static (node, _) => node is InterfaceDeclarationSyntax { BaseList: not null },
+                    static (ctx, ct) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) is INamedTypeSymbol symbol
+                        ? InterfaceGenerator.Analyze(symbol, ctx.SemanticModel.Compilation, ct)
+                        : null)
+                .Where(static r => r != null)
+                .Select(static (r, _) => r!)
                 .Collect();
-            var input = context.CompilationProvider.Combine(types);
-            context.RegisterSourceOutput(input, static (spc, pair) => Emitter.Emit(spc, pair.Left, pair.Right!));
+
+            var classes = context.SyntaxProvider.CreateSyntaxProvider(
+                    static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
+                    static (ctx, ct) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) is INamedTypeSymbol symbol
+                        ? GrainClassGenerator.Analyze(symbol, ctx.SemanticModel.Compilation)
+                        : null)
+                .Where(static r => r != null)
+                .Select(static (r, _) => r!)
+                .Collect();
+
+            var serializers = context.SyntaxProvider.ForAttributeWithMetadataName(
+                    Known.GenerateSerializer,
+                    static (node, _) => node is ClassDeclarationSyntax || node is StructDeclarationSyntax || node is RecordDeclarationSyntax,
+                    static (ctx, _) => ctx.TargetSymbol is INamedTypeSymbol symbol
+                        ? SerializerGenerator.Analyze(symbol, ctx.SemanticModel.Compilation)
+                        : null)
+                .Where(static r => r != null)
+                .Select(static (r, _) => r!)
+                .Collect();
+
+            var assemblyName = context.CompilationProvider.Select(static (c, _) => c.AssemblyName);
+
+            var all = interfaces.Combine(classes).Combine(serializers).Combine(assemblyName);
+            context.RegisterSourceOutput(all, static (spc, input) =>
+                Emit(spc, input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right));
         }
-    }
 
-    internal static class Known
-    {
-        public const string Grain = "Flo.Grain";
-        public const string IGrain = "Flo.IGrain";
-        public const string GenerateSerializer = "Flo.GenerateSerializerAttribute";
-        public const string Id = "Flo.IdAttribute";
-        public const string Alias = "Flo.AliasAttribute";
-        public const string GrainType = "Flo.GrainTypeAttribute";
-        public const string Reentrant = "Flo.ReentrantAttribute";
-        public const string ReadOnly = "Flo.ReadOnlyAttribute";
-        public const string AlwaysInterleave = "Flo.AlwaysInterleaveAttribute";
-        public const string OneWay = "Flo.OneWayAttribute";
-        public const string PersistentState = "Flo.PersistentStateAttribute";
-        public const string CancellationToken = "System.Threading.CancellationToken";
-
-        public static readonly HashSet<string> MarkerInterfaces = new HashSet<string>
+        private static void Emit(SourceProductionContext spc, ImmutableArray<InterfaceResult> interfaces, ImmutableArray<GrainClassResult> classes,
+            ImmutableArray<SerializerResult> serializers, string? assemblyName)
         {
-            "Flo.IAddressable", "Flo.IGrain", "Flo.IGrainWithStringKey", "Flo.IGrainWithGuidKey", "Flo.IGrainWithIntegerKey",
-        };
+            // Partial types are seen once per declaration; ordering by name keeps the output identical across builds.
+            var ifaces = interfaces.GroupBy(r => r.Key).Select(g => g.First()).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            var grainClasses = classes.GroupBy(r => r.Key).Select(g => g.First()).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            var codecs = serializers.GroupBy(r => r.Key).Select(g => g.First()).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
 
-        public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
-            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
-
-        public static string Name(ISymbol s) => s.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-
-        public static string Full(ITypeSymbol t) => t.ToDisplayString(TypeFormat);
-
-        public static string FullNoNullable(ITypeSymbol t) => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-
-        public static AttributeData? Attr(ISymbol s, string name)
-            => s.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
-
-        public static bool IsGrainInterface(INamedTypeSymbol t)
-            => t.TypeKind == TypeKind.Interface && !MarkerInterfaces.Contains(t.ToDisplayString())
-               && t.AllInterfaces.Any(i => i.ToDisplayString() == IGrain);
-
-        public static bool DerivesFromGrain(INamedTypeSymbol t)
-        {
-            for (var b = t.BaseType; b != null; b = b.BaseType)
+            var reported = new HashSet<DiagnosticInfo>();
+            foreach (var d in ifaces.SelectMany(r => r.Diagnostics).Concat(grainClasses.SelectMany(r => r.Diagnostics)).Concat(codecs.SelectMany(r => r.Diagnostics)))
             {
-                if (b.ToDisplayString() == Grain)
+                if (reported.Add(d))
                 {
-                    return true;
+                    spc.ReportDiagnostic(d.ToDiagnostic());
                 }
             }
-            return false;
+
+            var ns = Known.Namespace(assemblyName);
+            var hints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            void Add(string hint, string body)
+            {
+                var unique = hint;
+                for (var n = 2; !hints.Add(unique); n++)
+                {
+                    unique = hint + "_" + n;
+                }
+                spc.AddSource(unique + ".g.cs", SourceText.From(File(ns, body), Encoding.UTF8));
+            }
+
+            var registrations = new StringBuilder();
+            foreach (var r in ifaces.Where(r => r.Source != null))
+            {
+                Add(Known.Mangle(r.Key), r.Source!);
+                registrations.Append("            ").AppendLine(r.Registration);
+            }
+            // Invokables of grain interfaces declared elsewhere, once however many local interfaces inherit them.
+            var inherited = ifaces.Where(r => r.Source != null).SelectMany(r => r.Inherited)
+                .GroupBy(i => i.DeclaringKey).Select(g => g.First()).OrderBy(i => i.DeclaringKey, StringComparer.Ordinal).ToList();
+            foreach (var i in inherited)
+            {
+                Add(Known.Mangle(i.DeclaringKey) + ".Inherited", i.Source);
+            }
+            foreach (var r in codecs.Where(r => r.Source != null))
+            {
+                Add(Known.Mangle(r.Key) + ".Codec", r.Source!);
+                registrations.Append("            ").AppendLine(r.Registration);
+            }
+            foreach (var r in grainClasses.Where(r => r.Registration != null))
+            {
+                registrations.Append(r.Registration);
+            }
+            if (registrations.Length == 0)
+            {
+                return;
+            }
+
+            var init = new StringBuilder();
+            init.AppendLine("    internal static class FloGeneratedRegistration");
+            init.AppendLine("    {");
+            init.AppendLine("        [global::System.Runtime.CompilerServices.ModuleInitializer]");
+            init.AppendLine("        internal static void Register()");
+            init.AppendLine("        {");
+            init.Append(registrations);
+            init.AppendLine("        }");
+            init.AppendLine("    }");
+            Add("FloGeneratedRegistration", init.ToString());
         }
 
-        public static string Mangle(string s)
+        private static string File(string ns, string body)
         {
-            var sb = new StringBuilder(s.Length);
-            foreach (var c in s)
-            {
-                sb.Append(char.IsLetterOrDigit(c) ? c : '_');
-            }
+            var sb = new StringBuilder();
+            sb.Append("// <auto-generated/>\n");
+            sb.Append("#nullable enable\n");
+            // Generated members mirror user declarations (obsolete members, nullability of fields set after construction).
+            sb.Append("#pragma warning disable CS0612, CS0618, CS1591, CS8618, CS8619, CS8620, CS8625, CS8631, CS8633, CS8766, CS8767\n");
+            sb.Append("namespace ").Append(ns).Append('\n');
+            sb.Append("{\n");
+            sb.Append(body.Replace("\r\n", "\n").TrimEnd('\n')).Append('\n');
+            sb.Append("}\n");
             return sb.ToString();
         }
-
-        /// <summary>FNV-1a over UTF-8, exactly as Flo.StableHash.Of(string).</summary>
-        public static uint Fnv(string s)
-        {
-            uint h = 2166136261;
-            foreach (var b in Encoding.UTF8.GetBytes(s))
-            {
-                h = (h ^ b) * 16777619;
-            }
-            return h;
-        }
-
-        public static string Literal(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-    }
-
-    internal static class Diagnostics
-    {
-        private static DiagnosticDescriptor D(string id, string title, string message)
-            => new DiagnosticDescriptor(id, title, message, "Flo", DiagnosticSeverity.Error, isEnabledByDefault: true);
-
-        public static readonly DiagnosticDescriptor ReturnType = D("FLO001", "Unsupported grain method return type",
-            "Grain method {0} must return Task, Task<T>, ValueTask or ValueTask<T>");
-        public static readonly DiagnosticDescriptor Generic = D("FLO002", "Generic grain interfaces and methods are not supported",
-            "{0} is generic; generic grain interfaces and methods are not supported");
-        public static readonly DiagnosticDescriptor Member = D("FLO003", "Unsupported serialized member",
-            "{0}: {1}");
-        public static readonly DiagnosticDescriptor DuplicateId = D("FLO004", "Duplicate id",
-            "{0} has two members with id {1}");
-        public static readonly DiagnosticDescriptor Parameter = D("FLO005", "Unsupported parameter",
-            "Grain method {0}: ref, out and in parameters are not supported");
-        public static readonly DiagnosticDescriptor OneWay = D("FLO006", "One-way methods return no value",
-            "[OneWay] method {0} must return Task or ValueTask");
-        public static readonly DiagnosticDescriptor NonMethod = D("FLO007", "Grain interfaces have methods only",
-            "Grain interface {0} declares {1}, which is not a method");
     }
 }
