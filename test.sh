@@ -7,11 +7,15 @@ cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is required" >&2; exit 1; }
 
+# A PostgreSQL that was already running (a developer's session) is reused and left running.
+if ! scripts/postgres.sh status; then
+    trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+fi
 scripts/postgres.sh start >/dev/null
-trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(scripts/postgres.sh env)"
 export FLO_TEST_POSTGRES
 
 dotnet restore Cluster.sln
 dotnet build Cluster.sln -c Release --no-restore
+# minimal: one line per failed test (with its message and stack) and the counts per test project.
 dotnet test Cluster.sln -c Release --no-build --logger "console;verbosity=minimal" "$@"

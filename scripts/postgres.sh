@@ -36,6 +36,21 @@ as_owner() {
     fi
 }
 
+# Runs a command that leaves the server running, with only stdin/stdout/stderr open: a server that inherits
+# another descriptor (our lock, a CI runner's output pipe) keeps it open for its whole life, which blocks the next
+# start on the lock or keeps the runner waiting for end of output.
+detached() {
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd="${fd##*/}"
+            if [ "$fd" -gt 2 ] 2>/dev/null; then
+                eval "exec $fd>&-" 2>/dev/null || true
+            fi
+        done
+        "$@"
+    ) </dev/null
+}
+
 find_bin_dir() {
     local dir
     if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
@@ -130,8 +145,7 @@ fsync = on
 synchronous_commit = on
 max_connections = 300
 CONF
-        # 9>&-: the server must not inherit the lock's descriptor, or it would hold the lock for its whole life.
-        if as_owner "$bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 60 start >/dev/null 9>&-; then
+        if detached as_owner "$bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 60 start >/dev/null; then
             echo "$port"
             return 0
         fi
@@ -155,20 +169,20 @@ ensure_database() {
 cmd_start() {
     mkdir -p "$state_dir"
     exec 9>"$state_dir/lock"
-    flock 9
+    flock -w 600 9 || { log "another postgres.sh holds $state_dir/lock"; exit 1; }
     local bin port
     bin="$(bin_dir)"
     if running "$bin"; then
         port="$(configured_port)"
         log "reusing the running PostgreSQL on port $port ($data_dir)"
     else
-        if [ -f "$data_dir/PG_VERSION" ] && [ -n "$(configured_port)" ] && as_owner "$bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 60 start >/dev/null 2>&1 9>&-; then
+        if [ -f "$data_dir/PG_VERSION" ] && [ -n "$(configured_port)" ] && detached as_owner "$bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 60 start >/dev/null 2>&1; then
             port="$(configured_port)"
             log "restarted the stopped PostgreSQL on port $port ($data_dir)"
         else
             init_cluster "$bin"
             port="$(start_server "$bin")"
-            log "started PostgreSQL $("$bin/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port ($data_dir)"
+            log "started PostgreSQL $("$bin/postgres" --version | awk "{print \$3}") on 127.0.0.1:$port ($data_dir)"
         fi
     fi
     ensure_database "$bin" "$port"
@@ -179,7 +193,7 @@ cmd_start() {
 cmd_stop() {
     mkdir -p "$state_dir"
     exec 9>"$state_dir/lock"
-    flock 9
+    flock -w 600 9 || { log "another postgres.sh holds $state_dir/lock"; exit 1; }
     local bin
     if [ -f "$data_dir/PG_VERSION" ] && bin="$(find_bin_dir)"; then
         as_owner "$bin/pg_ctl" -D "$data_dir" -m fast -w -t 60 stop >/dev/null 2>&1 || true

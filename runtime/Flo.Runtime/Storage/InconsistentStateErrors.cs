@@ -8,16 +8,23 @@ internal static class InconsistentStateErrors
     /// <param name="operation">"write" or "clear".</param>
     /// <param name="key">The record.</param>
     /// <param name="expectedEtag">The ETag the caller held.</param>
-    /// <param name="stored">What storage held when the conflict was found (read after the failed statement for the SQL providers).</param>
-    public static InconsistentStateException Conflict(string operation, GrainStateKey key, string? expectedEtag, GrainStateRecord stored)
+    /// <param name="stored">
+    /// What storage held when the conflict was found (read after the failed statement for the SQL providers); null when
+    /// that could not be read.
+    /// </param>
+    public static InconsistentStateException Conflict(string operation, GrainStateKey key, string? expectedEtag, GrainStateRecord? stored)
     {
         var expected = expectedEtag is null ? "no stored record" : $"ETag {expectedEtag}";
-        var found = stored.Etag is null
-            ? "nothing is stored"
-            : stored.Exists ? $"storage holds ETag {stored.Etag}" : $"storage holds the tombstone of a cleared record, ETag {stored.Etag}";
+        var found = stored switch
+        {
+            null => "storage holds another version (it could not be read)",
+            { Etag: null } => "nothing is stored",
+            { Exists: true } s => $"storage holds ETag {s.Etag}",
+            { } s => $"storage holds the tombstone of a cleared record, ETag {s.Etag}",
+        };
         return new InconsistentStateException(
             $"Cannot {operation} {key}: expected {expected} but {found}. Another activation or writer changed it.",
-            storedEtag: stored.Etag,
+            storedEtag: stored?.Etag,
             currentEtag: expectedEtag);
     }
 }

@@ -78,7 +78,7 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
     {
         // The conditional statement only says "zero rows"; read what is there to name it. Not cancellable and never
         // failing: the caller must get the conflict (it deactivates the activation), not a cancellation or a read error.
-        GrainStateRecord stored;
+        GrainStateRecord? stored;
         try
         {
             stored = await ReadAsync(key, CancellationToken.None).ConfigureAwait(false);
@@ -86,7 +86,7 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
         catch (DbException e)
         {
             LogConflictReadFailed(logger, e, key.ToString());
-            stored = GrainStateRecord.None;
+            stored = null;
         }
         return InconsistentStateErrors.Conflict(operation, key, expectedEtag, stored);
     }

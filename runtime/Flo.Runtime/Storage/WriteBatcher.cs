@@ -60,6 +60,11 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
     public async Task<long?> EnqueueAsync(GrainStateWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref loop) is null && !queue.Reader.Completion.IsCompleted)
+        {
+            // Queuing would wait forever: nothing executes writes until the backend is initialized.
+            throw new InvalidOperationException($"{name} is not initialized; the write of {write.Key} was not executed. Call IStorageBackend.InitializeAsync first.");
+        }
         if (!queue.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(name, $"{name} is shut down; the write of {write.Key} was not executed.");
