@@ -11,4 +11,11 @@ public interface IGrainFactory
 
     /// <summary>A reference to the grain with this integer key.</summary>
     TGrainInterface GetGrain<TGrainInterface>(long key) where TGrainInterface : IGrainWithIntegerKey;
+
+    /// <summary>
+    /// A reference to a grain named by its full identity, through an interface it implements. Use it when the
+    /// interface alone does not decide the grain type (an interface such as <c>IRemindable</c> that many
+    /// grain classes implement).
+    /// </summary>
+    TGrainInterface GetGrain<TGrainInterface>(GrainId grainId) where TGrainInterface : IGrain;
 }

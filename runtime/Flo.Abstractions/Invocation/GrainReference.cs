@@ -16,6 +16,23 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     /// <summary>The grain key.</summary>
     public string Key { get; }
 
+    /// <summary>
+    /// The grain type when the reference was made from a full <see cref="GrainId"/>; null when the interface decides
+    /// it (the usual case). Set once by the runtime right after the proxy is created.
+    /// </summary>
+    public string? GrainType { get; private set; }
+
+    /// <summary>Names the grain type explicitly (see <see cref="GrainType"/>); called by the runtime only.</summary>
+    public GrainReference WithGrainType(string grainType)
+    {
+        if (GrainType is not null && GrainType != grainType)
+        {
+            throw new InvalidOperationException($"The reference {this} already names grain type '{GrainType}'.");
+        }
+        GrainType = grainType;
+        return this;
+    }
+
     /// <summary>The runtime that sends this proxy's calls.</summary>
     public IGrainCallInvoker Runtime { get; }
 
@@ -29,7 +46,7 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     protected void InvokeOneWay(IInvokable request) => Runtime.InvokeOneWay(this, request);
 
     /// <inheritdoc/>
-    public bool Equals(GrainReference? other) => other is not null && other.Interface.Id == Interface.Id && other.Key == Key;
+    public bool Equals(GrainReference? other) => other is not null && other.Interface.Id == Interface.Id && other.Key == Key && other.GrainType == GrainType;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is GrainReference r && Equals(r);
@@ -38,5 +55,5 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     public override int GetHashCode() => HashCode.Combine(Interface.Id, Key);
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Interface.Alias}/{Key}";
+    public override string ToString() => GrainType is null ? $"{Interface.Alias}/{Key}" : $"{GrainType}/{Key} ({Interface.Alias})";
 }

@@ -47,6 +47,9 @@ public sealed class Message
     /// <summary>Interface of the grain reference the call was made on (decides the grain type).</summary>
     public uint TargetInterfaceId { get; set; }
 
+    /// <summary>Grain type, when the caller named it (otherwise the target interface decides it).</summary>
+    public string? TargetGrainType { get; set; }
+
     /// <summary>Grain key.</summary>
     public string TargetKey { get; set; } = "";
 
@@ -92,6 +95,10 @@ public sealed class Message
     /// <summary>Describes the request target for errors and logs.</summary>
     public string DescribeTarget()
     {
+        if (TargetGrainType is not null)
+        {
+            return $"{TargetGrainType}/{TargetKey}";
+        }
         var iface = GrainInterfaceRegistry.TryGet(TargetInterfaceId, out var info) ? info.Alias : TargetInterfaceId.ToString("x8");
         return $"{iface}/{TargetKey}";
     }

@@ -18,7 +18,7 @@ public static class MessageCodec
     {
         public const uint Kind = 0, RequestId = 1, TargetInterface = 2, TargetKey = 3, MethodInterface = 4, MethodId = 5,
             Flags = 6, TimeoutMs = 7, TraceParent = 8, TraceState = 9, Status = 10, ErrorType = 11, ErrorMessage = 12,
-            CallChain = 13, SiloName = 14, Gateways = 15;
+            CallChain = 13, SiloName = 14, Gateways = 15, TargetGrainType = 16;
     }
 
     /// <summary>Writes one frame into <paramref name="output"/>, using <paramref name="scratch"/> for the header.</summary>
@@ -31,6 +31,7 @@ public static class MessageCodec
         {
             scratch.WriteUInt64Field(Field.TargetInterface, message.TargetInterfaceId);
             scratch.WriteStringField(Field.TargetKey, message.TargetKey);
+            WriteOptional(scratch, Field.TargetGrainType, message.TargetGrainType);
             scratch.WriteUInt64Field(Field.MethodInterface, message.MethodInterfaceId);
             scratch.WriteUInt64Field(Field.MethodId, message.MethodId);
             if (message.Flags != InvokeFlags.None)
@@ -155,6 +156,7 @@ public static class MessageCodec
                     case Field.ErrorMessage: m.ErrorMessage = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.CallChain: m.CallChain = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.SiloName: m.SiloName = header.ReadLengthPrefixedStringOrNull(wt); break;
+                    case Field.TargetGrainType: m.TargetGrainType = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.Gateways: m.Gateways = header.ReadLengthPrefixedStringOrNull(wt); break;
                     default: header.Skip(wt); break;
                 }

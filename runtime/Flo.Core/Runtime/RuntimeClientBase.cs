@@ -58,6 +58,16 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
         => (TGrainInterface)(object)GrainInterface<TGrainInterface>.Info.CreateProxy(this, GrainId.KeyOf(key));
 
     /// <inheritdoc/>
+    public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId) where TGrainInterface : IGrain
+    {
+        if (grainId.IsDefault)
+        {
+            throw new ArgumentException("The grain id is empty.", nameof(grainId));
+        }
+        return (TGrainInterface)(object)GrainInterface<TGrainInterface>.Info.CreateProxy(this, grainId.Key).WithGrainType(grainId.Type);
+    }
+
+    /// <inheritdoc/>
     public GrainReference CreateReference(uint interfaceId, string key)
     {
         if (!GrainInterfaceRegistry.TryGet(interfaceId, out var info))
@@ -178,6 +188,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             Kind = kind,
             TargetInterfaceId = target.Interface.Id,
             TargetKey = target.Key,
+            TargetGrainType = target.GrainType,
             MethodInterfaceId = request.Interface.Id,
             MethodId = request.MethodId,
             Flags = request.Flags,

@@ -74,6 +74,18 @@ public sealed class GrainTypeManifest
         return false;
     }
 
+    /// <summary>Finds the grain class of a grain type.</summary>
+    public bool TryResolveGrainType(string grainType, out GrainClassInfo grainClass, out string error)
+    {
+        if (byGrainType.TryGetValue(grainType, out grainClass!))
+        {
+            error = "";
+            return true;
+        }
+        error = $"No grain class on this silo has grain type '{grainType}'.";
+        return false;
+    }
+
     private static string Describe(uint interfaceId)
         => GrainInterfaceRegistry.TryGet(interfaceId, out var info) ? info.Alias : $"id {interfaceId:x8}";
 }

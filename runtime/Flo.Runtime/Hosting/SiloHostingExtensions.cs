@@ -67,6 +67,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<IMembershipTable>(sp => sp.GetRequiredService<IStorageBackend>() is IRelationalStorageBackend relational
             ? new RelationalMembershipTable(relational, sp.GetRequiredService<IOptions<SiloOptions>>().Value.ClusterId)
             : silo.SharedMembershipTable ?? new InMemoryMembershipTable());
+        services.AddSingleton<ClusterMembershipService>();
+        services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterMembershipService>());
         services.AddSingleton<MembershipAgent>();
         services.AddSingleton<SiloRuntime>();
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<SiloRuntime>().Client);

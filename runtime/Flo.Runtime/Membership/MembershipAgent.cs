@@ -13,6 +13,7 @@ namespace Flo.Runtime.Membership;
 /// </summary>
 public sealed partial class MembershipAgent(
     IMembershipTable table,
+    ClusterMembershipService membership,
     SiloDetails silo,
     IOptions<EndpointOptions> endpoints,
     IOptions<MembershipOptions> options,
@@ -56,6 +57,7 @@ public sealed partial class MembershipAgent(
             if (await table.InsertRowAsync(candidate, version.Next(), cancellationToken).ConfigureAwait(false))
             {
                 entry = candidate;
+                membership.SetSelf(candidate.Silo);
                 break;
             }
             if (attempt > 100)
@@ -119,10 +121,24 @@ public sealed partial class MembershipAgent(
             if (await table.UpdateRowAsync(updated, etag, data.Version.Next(), cancellationToken).ConfigureAwait(false))
             {
                 entry = updated;
+                await RefreshViewAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
         LogStatusFailed(logger, status);
+    }
+
+    private async Task RefreshViewAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The periodic refresh will catch up; the status change itself is committed.
+            LogHeartbeatFailed(logger, e);
+        }
     }
 
     /// <inheritdoc/>

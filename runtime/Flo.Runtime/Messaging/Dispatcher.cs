@@ -31,7 +31,11 @@ internal sealed partial class Dispatcher(
             Reject(message, sink, new SiloUnavailableException($"Silo {silo.Name} is {silo.Status} and does not accept requests."));
             return;
         }
-        if (!manifest.TryResolve(message.TargetInterfaceId, out var grainClass, out var error))
+        GrainClassInfo grainClass;
+        string error;
+        if (message.TargetGrainType is { } grainType
+            ? !manifest.TryResolveGrainType(grainType, out grainClass, out error)
+            : !manifest.TryResolve(message.TargetInterfaceId, out grainClass, out error))
         {
             Reject(message, sink, new GrainNotFoundException(error));
             return;
