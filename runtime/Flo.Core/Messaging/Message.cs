@@ -28,7 +28,10 @@ public enum ResponseStatus : byte
     NotFound = 3,
     /// <summary>The request was malformed (e.g. arguments that do not deserialize).</summary>
     Rejected = 4,
-    /// <summary>The silo cannot serve the request now (starting, stopping).</summary>
+    /// <summary>
+    /// The silo cannot serve the request now (starting, stopping, membership changing, owner unreachable). Contract:
+    /// a request answered with this status was never started by any grain, so any call may be retried.
+    /// </summary>
     Unavailable = 5,
 }
 
