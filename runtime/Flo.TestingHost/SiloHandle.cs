@@ -38,6 +38,12 @@ public sealed class SiloHandle
     /// <summary>The silo's status.</summary>
     public SiloStatus Status => Services.GetRequiredService<SiloDetails>().Status;
 
+    /// <summary>The silo's view of the cluster.</summary>
+    public Runtime.Membership.IClusterMembership Membership => Services.GetRequiredService<Runtime.Membership.IClusterMembership>();
+
+    /// <summary>This incarnation's address (null before it joined).</summary>
+    public Runtime.Membership.SiloAddress? Address => Services.GetRequiredService<SiloDetails>().Address;
+
     /// <summary>Whether the silo is still running.</summary>
     public bool IsRunning { get; internal set; } = true;
 }

@@ -84,9 +84,10 @@ public sealed class TestCluster : IAsyncDisposable
         var gatewayPort = FreePort();
         var httpPort = FreePort();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development, ApplicationName = "Flo.TestingHost" });
-        var config = new Dictionary<string, string?>
+        var config = new Dictionary<string, string?>(TestClusterOptions.FastMembership)
         {
             ["Cluster:Name"] = name,
+            ["Cluster:ClusterId"] = options.ClusterId,
             ["Cluster:Endpoints:ListenAddress"] = "127.0.0.1",
             ["Cluster:Endpoints:GatewayPort"] = gatewayPort.ToString(),
             ["Cluster:Endpoints:HttpPort"] = httpPort.ToString(),
@@ -120,6 +121,50 @@ public sealed class TestCluster : IAsyncDisposable
         var handle = new SiloHandle(app, name, gatewayPort, httpPort);
         silos.Add(handle);
         return handle;
+    }
+
+    /// <summary>Starts one more silo and waits until every running silo sees it active.</summary>
+    public async Task<SiloHandle> AddSiloAsync(CancellationToken cancellationToken = default)
+    {
+        var silo = await StartSiloAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForMembershipToSettleAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return silo;
+    }
+
+    /// <summary>Stops a silo gracefully and starts a new one in its place (a new incarnation, new ports).</summary>
+    public async Task<SiloHandle> RestartSiloAsync(SiloHandle silo, CancellationToken cancellationToken = default)
+    {
+        await StopSiloAsync(silo).ConfigureAwait(false);
+        return await AddSiloAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until membership settled: every running silo has the same view, in which exactly the running silos
+    /// are active (killed silos have been declared dead). Returns how long it took.
+    /// </summary>
+    public async Task<TimeSpan> WaitForMembershipToSettleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var running = silos.Where(s => s.IsRunning).ToList();
+            var expected = running.Select(s => s.Address).OfType<SiloAddress>().ToHashSet();
+            var views = running.Select(s => s.Membership.CurrentView).ToList();
+            if (views.Count > 0
+                && views.All(v => v.Version == views[0].Version)
+                && views.All(v => v.ActiveMembers.Select(m => m.Silo).ToHashSet().SetEquals(expected)))
+            {
+                return started.Elapsed;
+            }
+            if (started.Elapsed > limit)
+            {
+                throw new TimeoutException($"Membership did not settle within {limit}: " + string.Join("; ", running.Select(s =>
+                    $"{s.Name} sees v{s.Membership.CurrentView.Version} active [{string.Join(", ", s.Membership.CurrentView.ActiveMembers.Select(m => m.SiloName))}]")));
+            }
+            // No nudging: gossip, probes and the periodic refresh must get there on their own.
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops a silo gracefully (its grains deactivate and write their state).</summary>

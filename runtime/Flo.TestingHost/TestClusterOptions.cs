@@ -21,6 +21,23 @@ public sealed class TestClusterOptions
     /// <summary>Data directory for SQLite. Default: a new temporary directory.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Cluster id. Default: a new one per test cluster, so clusters over one database do not join each other.</summary>
+    public string ClusterId { get; set; } = "test-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// Configuration every silo starts from before <see cref="SiloConfiguration"/>: fast membership timings (probes
+    /// every 250 ms, so a killed silo is declared dead in about a second), as Orleans' test cluster does.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> FastMembership { get; } = new Dictionary<string, string?>
+    {
+        ["Cluster:Membership:ProbeTimeout"] = "00:00:00.250",
+        ["Cluster:Membership:NumMissedProbesLimit"] = "3",
+        ["Cluster:Membership:IAmAlivePeriod"] = "00:00:02",
+        ["Cluster:Membership:TableRefreshPeriod"] = "00:00:02",
+        ["Cluster:Membership:DeathVoteExpirationTimeout"] = "00:00:30",
+        ["Cluster:Messaging:ConnectTimeout"] = "00:00:01",
+    };
+
     /// <summary>Extra configuration for every silo (keys like <c>Cluster:Messaging:ResponseTimeout</c>).</summary>
     public Dictionary<string, string?> SiloConfiguration { get; } = [];
 

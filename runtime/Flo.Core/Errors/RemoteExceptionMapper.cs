@@ -37,6 +37,20 @@ public static class RemoteExceptionMapper
     public static void Register<TException>(Func<string, Exception> factory) where TException : Exception
         => Factories[typeof(TException).FullName!] = factory;
 
+    /// <summary>
+    /// Fills the error fields of a response from an exception raised after the request may have started executing
+    /// (a grain method threw, or the connection to the silo running it was lost): the status is never
+    /// <see cref="ResponseStatus.Unavailable"/>, which promises the caller that nothing executed.
+    /// </summary>
+    public static void FillExecuted(Message response, Exception exception)
+    {
+        Fill(response, exception);
+        if (response.Status == ResponseStatus.Unavailable)
+        {
+            response.Status = ResponseStatus.ApplicationError;
+        }
+    }
+
     /// <summary>Fills the error fields of a response from an exception.</summary>
     public static void Fill(Message response, Exception exception)
     {

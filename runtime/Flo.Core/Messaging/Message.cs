@@ -13,6 +13,12 @@ public enum MessageKind : byte
     OneWay = 3,
     /// <summary>Sent by a silo right after the preamble: who it is.</summary>
     Hello = 4,
+    /// <summary>Silo-to-silo liveness probe, answered with a <see cref="Response"/>.</summary>
+    Ping = 5,
+    /// <summary>"Probe <see cref="Message.ProbeTarget"/> for me": answered with a Response, Ok when the target answered.</summary>
+    IndirectProbe = 6,
+    /// <summary>Gossip: the sender changed the membership table; re-read it (one-way).</summary>
+    MembershipChanged = 7,
 }
 
 /// <summary>Outcome of a request on the wire. Values are frozen: clients map them to exception types.</summary>
@@ -91,6 +97,18 @@ public sealed class Message
 
     /// <summary>In a hello: the gateways of the cluster's active silos (<c>host:port</c>, comma-separated).</summary>
     public string? Gateways { get; set; }
+
+    /// <summary>Silo-to-silo: the sending silo's incarnation (<c>host:port@generation</c>), in hellos and gossip.</summary>
+    public string? SenderSilo { get; set; }
+
+    /// <summary>Silo-to-silo: the membership version the sender routed the message with (0 when unknown).</summary>
+    public long MembershipVersion { get; set; }
+
+    /// <summary>How many times silos forwarded the request to the grain's owner (bounded).</summary>
+    public int ForwardCount { get; set; }
+
+    /// <summary>In an indirect probe: the silo to probe.</summary>
+    public string? ProbeTarget { get; set; }
 
     /// <summary>Arguments (request) or result (response).</summary>
     public ReadOnlyMemory<byte> Body { get; set; }

@@ -18,7 +18,8 @@ public static class MessageCodec
     {
         public const uint Kind = 0, RequestId = 1, TargetInterface = 2, TargetKey = 3, MethodInterface = 4, MethodId = 5,
             Flags = 6, TimeoutMs = 7, TraceParent = 8, TraceState = 9, Status = 10, ErrorType = 11, ErrorMessage = 12,
-            CallChain = 13, SiloName = 14, Gateways = 15, TargetGrainType = 16;
+            CallChain = 13, SiloName = 14, Gateways = 15, TargetGrainType = 16,
+            SenderSilo = 17, MembershipVersion = 18, ForwardCount = 19, ProbeTarget = 20;
     }
 
     /// <summary>Writes one frame into <paramref name="output"/>, using <paramref name="scratch"/> for the header.</summary>
@@ -51,6 +52,16 @@ public static class MessageCodec
         WriteOptional(scratch, Field.CallChain, message.CallChain);
         WriteOptional(scratch, Field.SiloName, message.SiloName);
         WriteOptional(scratch, Field.Gateways, message.Gateways);
+        WriteOptional(scratch, Field.SenderSilo, message.SenderSilo);
+        WriteOptional(scratch, Field.ProbeTarget, message.ProbeTarget);
+        if (message.MembershipVersion != 0)
+        {
+            scratch.WriteInt64Field(Field.MembershipVersion, message.MembershipVersion);
+        }
+        if (message.ForwardCount != 0)
+        {
+            scratch.WriteInt64Field(Field.ForwardCount, message.ForwardCount);
+        }
 
         var header = scratch.WrittenSpan;
         var headerLengthSize = VarIntSize((uint)header.Length);
@@ -156,12 +167,16 @@ public static class MessageCodec
                     case Field.ErrorMessage: m.ErrorMessage = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.CallChain: m.CallChain = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.SiloName: m.SiloName = header.ReadLengthPrefixedStringOrNull(wt); break;
+                    case Field.SenderSilo: m.SenderSilo = header.ReadLengthPrefixedStringOrNull(wt); break;
+                    case Field.ProbeTarget: m.ProbeTarget = header.ReadLengthPrefixedStringOrNull(wt); break;
+                    case Field.MembershipVersion: WireReader.Expect(wt, WireType.VarInt); m.MembershipVersion = header.ReadVarInt64(); break;
+                    case Field.ForwardCount: WireReader.Expect(wt, WireType.VarInt); m.ForwardCount = (int)Math.Clamp(header.ReadVarInt64(), 0, 1000); break;
                     case Field.TargetGrainType: m.TargetGrainType = header.ReadLengthPrefixedStringOrNull(wt); break;
                     case Field.Gateways: m.Gateways = header.ReadLengthPrefixedStringOrNull(wt); break;
                     default: header.Skip(wt); break;
                 }
             }
-            if (m.Kind is < MessageKind.Request or > MessageKind.Hello)
+            if (m.Kind is < MessageKind.Request or > MessageKind.MembershipChanged)
             {
                 throw new MessageRejectedException($"Unknown message kind {(int)m.Kind}.");
             }

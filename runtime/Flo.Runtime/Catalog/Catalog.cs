@@ -27,6 +27,12 @@ internal sealed partial class Catalog : IAsyncDisposable
     /// <summary>Set once at silo construction (activations and the catalog refer to each other).</summary>
     public ActivationServices Services { get; set; } = null!;
 
+    /// <summary>Set once at silo construction: where requests go when their grain moved to another silo.</summary>
+    public Messaging.Dispatcher? Dispatcher { get; set; }
+
+    /// <summary>Set once at silo construction: the membership view that decides which grains this silo owns.</summary>
+    public Membership.IClusterMembership? Membership { get; set; }
+
     public int Count => activations.Count;
 
     public IEnumerable<ActivationData> Activations => activations.Values;
@@ -50,11 +56,49 @@ internal sealed partial class Catalog : IAsyncDisposable
     private async Task DeliverAfterDeactivationAsync(ActivationData old, GrainClassInfo grainClass, ActivationWorkItem item)
     {
         await old.Deactivated.ConfigureAwait(false);
-        Deliver(old.GrainId, grainClass, item);
+        Redeliver(old.GrainId, grainClass, item);
     }
 
-    /// <summary>Delivers an item that was queued on an activation that has now gone.</summary>
-    public void Redeliver(GrainId grainId, GrainClassInfo grainClass, ActivationWorkItem item) => Deliver(grainId, grainClass, item);
+    /// <summary>
+    /// Delivers an item that was queued on an activation that has now gone: to a new local activation, or, when the
+    /// grain moved to another silo meanwhile, through the dispatcher to its new owner.
+    /// </summary>
+    public void Redeliver(GrainId grainId, GrainClassInfo grainClass, ActivationWorkItem item)
+    {
+        if (item is RequestWorkItem request && Dispatcher is { } dispatcher && Membership?.CurrentView is { Self: not null } view && !view.IsLocal(grainId))
+        {
+            dispatcher.Route(request.Message, request.Sink, grainId, grainClass, refreshed: true);
+            return;
+        }
+        Deliver(grainId, grainClass, item);
+    }
+
+    /// <summary>
+    /// A new membership view: grains this silo no longer owns deactivate (their queued requests follow them to the
+    /// new owner, which reactivates them from storage).
+    /// </summary>
+    public void OnViewChanged(Membership.MembershipView view)
+    {
+        if (view.Self is null)
+        {
+            return;
+        }
+        var moved = 0;
+        foreach (var activation in activations.Values)
+        {
+            if (!view.IsLocal(activation.GrainId))
+            {
+                var owner = view.OwnerOf(activation.GrainId);
+                activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.Migrating,
+                    owner is null ? "No active silo owns the grain." : $"The grain now belongs to silo {owner} (membership version {view.Version})."));
+                moved++;
+            }
+        }
+        if (moved > 0)
+        {
+            LogMoving(logger, moved, view.Version);
+        }
+    }
 
     private ActivationData GetOrCreate(GrainId grainId, GrainClassInfo grainClass)
     {
@@ -149,6 +193,9 @@ internal sealed partial class Catalog : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Activated {GrainId}")]
     private static partial void LogActivated(ILogger logger, GrainId grainId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deactivating {Count} activations whose grains moved to other silos (membership version {Version})")]
+    private static partial void LogMoving(ILogger logger, int count, long version);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Collecting {Count} idle activations")]
     private static partial void LogCollected(ILogger logger, int count);

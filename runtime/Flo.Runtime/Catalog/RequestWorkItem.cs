@@ -16,6 +16,9 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
 
     public IInvokable Invokable { get; } = invokable;
 
+    /// <summary>Where the response goes (null for one-way calls); kept so the request can be rerouted.</summary>
+    public IResponseSink? Sink { get; } = sink;
+
     public override bool AlwaysInterleave => (Invokable.Flags & InvokeFlags.AlwaysInterleave) != 0;
 
     public override bool IsReadOnly => (Invokable.Flags & InvokeFlags.ReadOnly) != 0;
@@ -41,7 +44,7 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
         catch (Exception e)
         {
             response = NewResponse();
-            RemoteExceptionMapper.Fill(response, e);
+            RemoteExceptionMapper.FillExecuted(response, e);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
         }
         finally
@@ -53,7 +56,7 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
             activity?.Dispose();
             if (response is not null)
             {
-                sink?.SendResponse(response);
+                Sink?.SendResponse(response);
             }
             activation.OnWorkItemCompleted(this);
         }
@@ -83,13 +86,13 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
     public override void Reject(ResponseStatus status, Exception error)
     {
         RuntimeInstruments.RecordCall(Invokable, status, TimeSpan.Zero);
-        if (sink is null)
+        if (Sink is null)
         {
             return;
         }
         var response = NewResponse();
         RemoteExceptionMapper.Fill(response, error);
         response.Status = status;
-        sink.SendResponse(response);
+        Sink.SendResponse(response);
     }
 }

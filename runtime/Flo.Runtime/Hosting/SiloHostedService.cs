@@ -5,13 +5,17 @@ using Microsoft.Extensions.Options;
 
 namespace Flo.Runtime.Hosting;
 
-/// <summary>Drives the silo lifecycle from the Generic Host's start and stop.</summary>
+/// <summary>
+/// Drives the silo lifecycle from the Generic Host's start and stop. The silo stops in <see cref="StoppingAsync"/>,
+/// before Kestrel stops: while the silo hands its grains off, its gateway and silo ports still carry the requests
+/// that are finishing or being forwarded to the grains' new owners.
+/// </summary>
 internal sealed partial class SiloHostedService(
     IEnumerable<ILifecycleParticipant<ISiloLifecycle>> participants,
     SiloDetails silo,
     IOptions<EndpointOptions> endpoints,
     IOptions<SiloOptions> siloOptions,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory) : IHostedLifecycleService
 {
     private readonly SiloLifecycle lifecycle = new(loggerFactory.CreateLogger<SiloLifecycle>());
     private readonly ILogger logger = loggerFactory.CreateLogger<SiloHostedService>();
@@ -28,7 +32,15 @@ internal sealed partial class SiloHostedService(
         LogStarted(logger, silo.Name);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         LogStopping(logger, silo.Name);
         if (silo.IsKilled)

@@ -79,6 +79,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStatusLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipAgent>());
+        services.AddSingleton<ClusterHealthMonitor>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterHealthMonitor>());
         services.AddHostedService<SiloHostedService>();
 
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelEndpoints>();
@@ -123,6 +125,7 @@ public static class SiloHostingExtensions
             var address = IPAddress.Parse(e.ListenAddress);
             options.Listen(address, e.HttpPort);
             options.Listen(address, e.GatewayPort, l => l.UseConnectionHandler<GatewayConnectionHandler>());
+            options.Listen(address, e.SiloPort, l => l.UseConnectionHandler<SiloConnectionHandler>());
         }
     }
 }

@@ -40,6 +40,15 @@ public sealed class MessagingOptions
 
     /// <summary>How long a new connection may take to send its preamble. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long opening a connection to another silo may take. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many times silos may forward a request towards a grain's owner while their membership views differ; past
+    /// that the caller gets an Unavailable response (never executed, safe to retry). Default 2, as Orleans.
+    /// </summary>
+    public int MaxForwardCount { get; set; } = 2;
 }
 
 /// <summary>Activation lifetime. Section <c>Cluster:GrainCollection</c>.</summary>

@@ -1,4 +1,5 @@
 using Flo.Runtime.Catalog;
+using Flo.Runtime.Membership;
 using Flo.Runtime.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,12 +9,13 @@ namespace Flo.Runtime.Hosting;
 /// <summary>
 /// Wires the pieces that refer to each other (catalog, activations, dispatcher, in-silo client) in one place.
 /// </summary>
-internal sealed class SiloRuntime
+internal sealed class SiloRuntime : IAsyncDisposable
 {
     public SiloRuntime(
         IServiceProvider services,
         SiloDetails silo,
         GrainTypeManifest manifest,
+        IClusterMembership membership,
         IOptions<MessagingOptions> messaging,
         IOptions<GrainCollectionOptions> collection,
         ILoggerFactory loggerFactory,
@@ -23,9 +25,21 @@ internal sealed class SiloRuntime
         Catalog = new Catalog.Catalog(loggerFactory.CreateLogger<Catalog.Catalog>(), collection.Value.CollectionAge);
         Catalog.Services = new ActivationServices(services, Catalog, Client, silo.Name, timeProvider,
             collection.Value.ActivationTimeout, collection.Value.DeactivationTimeout, loggerFactory.CreateLogger("Flo.Runtime.Activation"));
-        Dispatcher = new Dispatcher(manifest, Catalog, silo, Client, loggerFactory.CreateLogger<Dispatcher>());
+        Dispatcher = new Dispatcher(manifest, Catalog, silo, membership, Client, loggerFactory.CreateLogger<Dispatcher>());
+        Connections = new SiloConnectionManager(silo, Client.Registry, messaging.Value, membership, loggerFactory.CreateLogger<SiloConnectionManager>());
+        Dispatcher.Forwarder = new RequestForwarder(Connections, Client.Registry, Dispatcher, silo, messaging.Value, loggerFactory.CreateLogger<RequestForwarder>());
+        Prober = new SiloProber(Connections, Client.Registry);
         Client.Dispatcher = Dispatcher;
+        Catalog.Dispatcher = Dispatcher;
+        Catalog.Membership = membership;
+        membership.ViewChanged += Catalog.OnViewChanged;
     }
+
+    public SiloConnectionManager Connections { get; }
+
+    public ValueTask DisposeAsync() => Connections.DisposeAsync();
+
+    public SiloProber Prober { get; }
 
     public InsideRuntimeClient Client { get; }
 

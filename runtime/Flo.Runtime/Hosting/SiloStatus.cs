@@ -28,6 +28,9 @@ public sealed class SiloDetails
     /// <summary>Silo name (unique in the cluster).</summary>
     public string Name { get; }
 
+    /// <summary>This incarnation's address in the membership table; null until the silo inserted its row.</summary>
+    public Membership.SiloAddress? Address { get; internal set; }
+
     /// <summary>Current status.</summary>
     public SiloStatus Status => status;
 

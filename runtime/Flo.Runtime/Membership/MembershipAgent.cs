@@ -1,4 +1,5 @@
 using System.Net;
+using Flo.Messaging;
 using Flo.Runtime.Hosting;
 using Flo.Runtime.Lifecycle;
 using Microsoft.Extensions.Logging;
@@ -7,13 +8,16 @@ using Microsoft.Extensions.Options;
 namespace Flo.Runtime.Membership;
 
 /// <summary>
-/// This silo's row in the membership table: inserted as Joining then made Active when the silo becomes active,
-/// refreshed by an I-am-alive heartbeat (which also stops the silo if the cluster declared it dead), ShuttingDown when it starts to stop and Dead once its grains are gone.
-/// (Probing, suspicion and death declaration of other silos come with the cluster work.)
+/// This silo's part in the membership protocol: its own row (inserted Joining, made Active when the silo becomes
+/// active, refreshed by an I-am-alive heartbeat, ShuttingDown when it starts to stop, Dead once its grains are
+/// gone); suspicion votes against silos the failure detector gave up on, and death declaration when enough votes
+/// agree; gossip of every change it makes to the other silos; a periodic re-read of the table; and stopping this
+/// silo when it finds that the cluster declared it dead.
 /// </summary>
-public sealed partial class MembershipAgent(
+internal sealed partial class MembershipAgent(
     IMembershipTable table,
     ClusterMembershipService membership,
+    SiloRuntime runtime,
     SiloDetails silo,
     IOptions<EndpointOptions> endpoints,
     IOptions<MembershipOptions> options,
@@ -23,6 +27,8 @@ public sealed partial class MembershipAgent(
 {
     private MembershipEntry? entry;
     private ITimer? heartbeat;
+    private ITimer? refresh;
+    private int stopping;
 
     /// <summary>This incarnation's address (known once joined).</summary>
     public SiloAddress? Address => entry?.Silo;
@@ -57,6 +63,7 @@ public sealed partial class MembershipAgent(
             if (await table.InsertRowAsync(candidate, version.Next(), cancellationToken).ConfigureAwait(false))
             {
                 entry = candidate;
+                silo.Address = candidate.Silo;
                 membership.SetSelf(candidate.Silo);
                 break;
             }
@@ -65,28 +72,26 @@ public sealed partial class MembershipAgent(
                 throw new InvalidOperationException("Could not insert this silo into the membership table.");
             }
         }
+        membership.ViewChanged += OnViewChanged;
         await SetStatusAsync(SiloStatus.Active, cancellationToken).ConfigureAwait(false);
         heartbeat = time.CreateTimer(static s => _ = ((MembershipAgent)s!).HeartbeatAsync(), this, options.Value.IAmAlivePeriod, options.Value.IAmAlivePeriod);
+        refresh = time.CreateTimer(static s => _ = ((MembershipAgent)s!).PeriodicRefreshAsync(), this, options.Value.TableRefreshPeriod, options.Value.TableRefreshPeriod);
         var removed = await table.CleanupDefunctEntriesAsync(now - options.Value.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
         LogJoined(logger, entry!.Silo.ToString(), removed);
     }
 
     private async Task HeartbeatAsync()
     {
-        if (entry is not { } current)
+        if (entry is not { } current || silo.IsKilled)
         {
             return;
         }
         try
         {
-            // A dead incarnation never comes back: if the cluster declared this silo dead, it stops itself rather
-            // than keep serving grains that may now be active elsewhere.
             var own = await table.ReadRowAsync(current.Silo, CancellationToken.None).ConfigureAwait(false);
-            if (own.Entries.Count == 1 && own.Entries[0].Entry.Status == SiloStatus.Dead && !silo.IsKilled)
+            if (own.Entries.Count == 1 && own.Entries[0].Entry.Status == SiloStatus.Dead)
             {
-                LogDeclaredDead(logger, current.Silo.ToString());
-                entry = null;
-                host.StopApplication();
+                StopDeclaredDead(current.Silo);
                 return;
             }
             await table.UpdateIAmAliveAsync(current with { IAmAliveTime = time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
@@ -97,6 +102,113 @@ public sealed partial class MembershipAgent(
         }
     }
 
+    /// <summary>
+    /// A dead incarnation never comes back: when the cluster declared this silo dead (its grains may already be
+    /// active elsewhere), it stops itself rather than keep serving.
+    /// </summary>
+    private void StopDeclaredDead(SiloAddress self)
+    {
+        if (Interlocked.Exchange(ref stopping, 1) != 0 || silo.IsKilled)
+        {
+            return;
+        }
+        LogDeclaredDead(logger, self.ToString());
+        entry = null;
+        host.StopApplication();
+    }
+
+    private void OnViewChanged(MembershipView view)
+    {
+        if (entry is { } current && view.Find(current.Silo) is { Status: SiloStatus.Dead })
+        {
+            StopDeclaredDead(current.Silo);
+        }
+    }
+
+    private async Task PeriodicRefreshAsync()
+    {
+        if (silo.IsKilled)
+        {
+            return;
+        }
+        await RefreshViewAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Votes that <paramref name="suspect"/> is dead, and declares it dead when the unexpired votes (this one
+    /// included) reach the number needed: min(<see cref="MembershipOptions.NumVotesForDeathDeclaration"/>, half the
+    /// active silos rounded up). Every write is conditional on the row ETag and table version, so concurrent voters
+    /// each either add their vote to the latest row or retry on it.
+    /// </summary>
+    public async Task SuspectAsync(SiloAddress suspect, string reason, CancellationToken cancellationToken)
+    {
+        if (entry is not { } self || silo.IsKilled)
+        {
+            return;
+        }
+        var o = options.Value;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var data = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            var row = data.Entries.FirstOrDefault(e => e.Entry.Silo.Equals(suspect));
+            if (row.Entry is null || row.Entry.Status == SiloStatus.Dead)
+            {
+                membership.Publish(data);
+                return;
+            }
+            var now = time.GetUtcNow();
+            var votes = row.Entry.Suspicions.Where(v => now - v.Time < o.DeathVoteExpirationTimeout && !v.Voter.Equals(self.Silo)).ToList();
+            votes.Add(new SuspectVote(self.Silo, now));
+            var active = data.Entries.Count(e => e.Entry.Status == SiloStatus.Active);
+            var needed = Math.Max(1, Math.Min(o.NumVotesForDeathDeclaration, (active + 1) / 2));
+            var declareDead = votes.Count >= needed;
+            var updated = row.Entry with { Suspicions = votes, Status = declareDead ? SiloStatus.Dead : row.Entry.Status };
+            if (await table.UpdateRowAsync(updated, row.Etag, data.Version.Next(), cancellationToken).ConfigureAwait(false))
+            {
+                if (declareDead)
+                {
+                    LogDeclaredOtherDead(logger, suspect.ToString(), votes.Count, needed, reason);
+                }
+                else
+                {
+                    LogVoted(logger, suspect.ToString(), votes.Count, needed, reason);
+                }
+                await RefreshViewAsync(cancellationToken).ConfigureAwait(false);
+                Gossip();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Tells every other silo the table changed, so they re-read it now rather than at their next refresh.</summary>
+    private void Gossip()
+    {
+        var view = membership.CurrentView;
+        if (view.Self is not { } self)
+        {
+            return;
+        }
+        foreach (var member in view.Members)
+        {
+            if (!member.Silo.Equals(self) && member.Status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.ShuttingDown)
+            {
+                _ = GossipToAsync(member.Silo, self);
+            }
+        }
+    }
+
+    private async Task GossipToAsync(SiloAddress target, SiloAddress self)
+    {
+        try
+        {
+            await runtime.Connections.SendAsync(target, new Message { Kind = MessageKind.MembershipChanged, SenderSilo = self.ToString() }, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (FloException)
+        {
+            // An unreachable silo learns at its next table refresh, or is being declared dead.
+        }
+    }
+
     /// <summary>Changes this silo's status in the table, retrying on concurrent changes by other silos.</summary>
     private async Task SetStatusAsync(SiloStatus status, CancellationToken cancellationToken)
     {
@@ -104,10 +216,9 @@ public sealed partial class MembershipAgent(
         {
             return;
         }
-        if (status == SiloStatus.Dead && heartbeat is not null)
+        if (status == SiloStatus.Dead)
         {
-            await heartbeat.DisposeAsync().ConfigureAwait(false);
-            heartbeat = null;
+            await StopTimersAsync().ConfigureAwait(false);
         }
         for (var attempt = 0; attempt < 100; attempt++)
         {
@@ -118,10 +229,17 @@ public sealed partial class MembershipAgent(
             }
             var (stored, etag) = data.Entries[0];
             var updated = stored with { Status = status, IAmAliveTime = time.GetUtcNow() };
+            if (stored.Status == SiloStatus.Dead && status != SiloStatus.Dead)
+            {
+                // Declared dead by the others meanwhile: never undo that.
+                StopDeclaredDead(stored.Silo);
+                return;
+            }
             if (await table.UpdateRowAsync(updated, etag, data.Version.Next(), cancellationToken).ConfigureAwait(false))
             {
                 entry = updated;
                 await RefreshViewAsync(cancellationToken).ConfigureAwait(false);
+                Gossip();
                 return;
             }
         }
@@ -141,13 +259,25 @@ public sealed partial class MembershipAgent(
         }
     }
 
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    private async Task StopTimersAsync()
     {
         if (heartbeat is not null)
         {
             await heartbeat.DisposeAsync().ConfigureAwait(false);
+            heartbeat = null;
         }
+        if (refresh is not null)
+        {
+            await refresh.DisposeAsync().ConfigureAwait(false);
+            refresh = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        membership.ViewChanged -= OnViewChanged;
+        await StopTimersAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Joined the membership table as {Silo} (removed {Removed} defunct rows)")]
@@ -155,6 +285,12 @@ public sealed partial class MembershipAgent(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "This silo ({Silo}) was declared dead by the cluster; stopping")]
     private static partial void LogDeclaredDead(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Declared silo {Silo} dead ({Votes} of {Needed} votes): {Reason}")]
+    private static partial void LogDeclaredOtherDead(ILogger logger, string silo, int votes, int needed, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Voted that silo {Silo} is dead ({Votes} of {Needed} votes): {Reason}")]
+    private static partial void LogVoted(ILogger logger, string silo, int votes, int needed, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the I-am-alive heartbeat failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception error);

@@ -3,30 +3,40 @@ using Flo.Invocation;
 using Flo.Messaging;
 using Flo.Runtime.Catalog;
 using Flo.Runtime.Hosting;
+using Flo.Runtime.Membership;
 using Flo.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Flo.Runtime.Messaging;
 
 /// <summary>
-/// Turns an incoming request (from a gateway connection or from a grain of this silo) into a work item on the right
-/// activation. Everything that can be wrong with a request (unknown interface, method or grain type, arguments that
-/// do not deserialize, silo not active) is answered with an error response; nothing here throws at the caller.
+/// Where every request to a grain enters a silo (from a client's gateway connection, another silo or a grain of
+/// this silo): resolves the grain type, then either queues the call on the local activation, when this silo owns
+/// the grain in its membership view, or forwards it to the owner (<see cref="RequestForwarder"/>). Everything that
+/// can be wrong with a request is answered with an error response; nothing here throws at the caller.
 /// </summary>
 internal sealed partial class Dispatcher(
     GrainTypeManifest manifest,
     Catalog.Catalog catalog,
     SiloDetails silo,
+    IClusterMembership membership,
     IGrainReferenceActivator references,
     ILogger<Dispatcher> logger)
 {
+    /// <summary>Set once at silo construction (the forwarder and the dispatcher refer to each other).</summary>
+    public RequestForwarder Forwarder { get; set; } = null!;
+
     public void ReceiveRequest(Message message, IResponseSink? sink)
     {
         if (message.Kind == MessageKind.OneWay)
         {
             sink = null;
         }
-        if (!silo.IsActive)
+        if (silo.IsKilled)
+        {
+            return;
+        }
+        if (silo.Status is SiloStatus.Joining or SiloStatus.Dead)
         {
             Reject(message, sink, new SiloUnavailableException($"Silo {silo.Name} is {silo.Status} and does not accept requests."));
             return;
@@ -38,6 +48,64 @@ internal sealed partial class Dispatcher(
             : !manifest.TryResolve(message.TargetInterfaceId, out grainClass, out error))
         {
             Reject(message, sink, new GrainNotFoundException(error));
+            return;
+        }
+        Route(message, sink, new GrainId(grainClass.GrainType, message.TargetKey), grainClass, refreshed: false);
+    }
+
+    /// <summary>
+    /// Sends a request to wherever its grain lives now: also used for requests that were queued on an activation
+    /// that deactivated because the grain moved to another silo.
+    /// </summary>
+    public void Route(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass, bool refreshed)
+    {
+        var view = membership.CurrentView;
+        var self = view.Self;
+        if (self is null)
+        {
+            // Not in the table yet (or no cluster at all): nothing to route by.
+            DeliverLocally(message, sink, grainId, grainClass);
+            return;
+        }
+        var owner = view.OwnerOf(grainId);
+        if (owner is not null && owner.Equals(self))
+        {
+            DeliverLocally(message, sink, grainId, grainClass);
+            return;
+        }
+        if (!refreshed && message.MembershipVersion > view.Version)
+        {
+            // The sender knows a newer membership than this silo: catch up before deciding, so two silos on
+            // different views do not bounce the request between them.
+            _ = RouteAfterRefreshAsync(message, sink, grainId, grainClass);
+            return;
+        }
+        if (owner is null)
+        {
+            Reject(message, sink, new SiloUnavailableException($"No active silo can host {grainId}: membership version {view.Version} has no active silo."));
+            return;
+        }
+        Forwarder.Forward(message, sink, owner, view.Version);
+    }
+
+    private async Task RouteAfterRefreshAsync(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass)
+    {
+        try
+        {
+            await membership.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogRefreshFailed(logger, e);
+        }
+        Route(message, sink, grainId, grainClass, refreshed: true);
+    }
+
+    private void DeliverLocally(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass)
+    {
+        if (silo.Status is not (SiloStatus.Active or SiloStatus.ShuttingDown) || silo.IsKilled)
+        {
+            Reject(message, sink, new SiloUnavailableException($"Silo {silo.Name} is {silo.Status} and does not accept requests."));
             return;
         }
         if (!GrainInterfaceRegistry.TryGet(message.MethodInterfaceId, out var methodInterface)
@@ -69,10 +137,11 @@ internal sealed partial class Dispatcher(
             deadline = Environment.TickCount64 + message.TimeoutMs - margin;
         }
         var item = new RequestWorkItem(message, invokable, sink, silo.Name) { Deadline = deadline };
-        catalog.Deliver(new GrainId(grainClass.GrainType, message.TargetKey), grainClass, item);
+        catalog.Deliver(grainId, grainClass, item);
     }
 
-    private void Reject(Message request, IResponseSink? sink, Exception error)
+    /// <summary>Answers a request with an error; used for requests that never reached a grain.</summary>
+    public void Reject(Message request, IResponseSink? sink, Exception error)
     {
         LogRejected(logger, request.DescribeTarget(), error.Message);
         if (sink is null)
@@ -88,4 +157,7 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rejected request for {Target}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-reading the membership table before routing failed")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception error);
 }

@@ -18,6 +18,9 @@ internal sealed class InsideRuntimeClient : RuntimeClientBase, IResponseSink
         this.silo = silo;
     }
 
+    /// <summary>The silo's pending calls: grain calls, forwarded requests and probes all wait here for responses.</summary>
+    public CallbackRegistry Registry => Callbacks;
+
     /// <summary>Set once at silo construction.</summary>
     public Dispatcher Dispatcher { get; set; } = null!;
 

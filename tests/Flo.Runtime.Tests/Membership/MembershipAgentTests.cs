@@ -57,11 +57,11 @@ public sealed class MembershipAgentTests
         var options = new TestClusterOptions();
         options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
         await using var cluster = await TestCluster.DeployAsync(options);
-        var first = cluster.Silos[0].Services.GetRequiredService<MembershipAgent>().Address!;
+        var first = cluster.Silos[0].Services.GetRequiredService<SiloDetails>().Address!;
         var table = cluster.Silos[0].Services.GetRequiredService<IMembershipTable>();
         await cluster.StopSiloAsync(cluster.Silos[0]);
         var second = await cluster.StartSiloAsync();
-        var address = second.Services.GetRequiredService<MembershipAgent>().Address!;
+        var address = second.Services.GetRequiredService<SiloDetails>().Address!;
         Assert.NotEqual(first, address);
         var rows = (await table.ReadAllAsync(CancellationToken.None)).Entries;
         Assert.Equal(SiloStatus.Dead, rows.Single(r => r.Entry.Silo == first).Entry.Status);
@@ -77,7 +77,7 @@ public sealed class MembershipAgentTests
         await using var cluster = await TestCluster.DeployAsync(options);
         var silo = cluster.Silos[0];
         var table = silo.Services.GetRequiredService<IMembershipTable>();
-        var address = silo.Services.GetRequiredService<MembershipAgent>().Address!;
+        var address = silo.Services.GetRequiredService<SiloDetails>().Address!;
         var stopping = silo.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
         var stopped = new TaskCompletionSource();
         using var registration = stopping.Register(() => stopped.TrySetResult());

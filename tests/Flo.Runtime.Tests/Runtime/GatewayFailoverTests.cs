@@ -27,6 +27,7 @@ public sealed class GatewayFailoverTests
             Assert.Equal(1, await client.GetGrain<ICounterGrain>(key).Add(1));
 
             await cluster.KillSiloAsync(first);
+            await cluster.WaitForMembershipToSettleAsync();
 
             // Calls in flight when the gateway died fail with a typed error; the client is not told to retry
             // non-idempotent calls, so the test does, and the next call goes through the other gateway.

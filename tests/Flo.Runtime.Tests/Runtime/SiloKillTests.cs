@@ -51,16 +51,21 @@ public sealed class SiloKillTests(PostgresFixture postgres) : IClassFixture<Post
 
         await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var silo = cluster.Silos[0];
-        var address = silo.Services.GetRequiredService<MembershipAgent>().Address!;
+        var address = silo.Services.GetRequiredService<SiloDetails>().Address!;
         await cluster.KillSiloAsync(silo);
         await Task.WhenAll(load).WaitAsync(TimeSpan.FromSeconds(60));
 
+        // A crash leaves the row as it was: only the cluster's failure detection may declare the silo dead (the new
+        // silo needs three missed probes, 750 ms at least, before it votes).
         var restarted = await cluster.StartSiloAsync();
-
-        // A crash leaves the row as it was: only the cluster's failure detection may declare the silo dead.
         var table = restarted.Services.GetRequiredService<IMembershipTable>();
         var row = (await table.ReadRowAsync(address, CancellationToken.None)).Entries.Single();
         Assert.Equal(SiloStatus.Active, row.Entry.Status);
+
+        // The new silo probes the old incarnation, finds nobody, and (alone in the cluster) declares it dead.
+        await cluster.WaitForMembershipToSettleAsync();
+        row = (await table.ReadRowAsync(address, CancellationToken.None)).Entries.Single();
+        Assert.Equal(SiloStatus.Dead, row.Entry.Status);
 
         await using var client = await cluster.ConnectClientAsync();
         for (var k = 0; k < keys.Length; k++)
