@@ -30,7 +30,8 @@ public sealed class TestClusterOptions
     /// </summary>
     public static IReadOnlyDictionary<string, string?> FastMembership { get; } = new Dictionary<string, string?>
     {
-        ["Cluster:Membership:ProbeTimeout"] = "00:00:00.250",
+        ["Cluster:Membership:ProbePeriod"] = "00:00:00.250",
+        ["Cluster:Membership:ProbeTimeout"] = "00:00:01",
         ["Cluster:Membership:NumMissedProbesLimit"] = "3",
         ["Cluster:Membership:IAmAlivePeriod"] = "00:00:02",
         ["Cluster:Membership:TableRefreshPeriod"] = "00:00:02",

@@ -268,12 +268,14 @@ internal sealed partial class ActivationData : IGrainContext
         bool now;
         lock (gate)
         {
-            if (State != ActivationState.Valid || pendingDeactivation is not null)
+            if (State is ActivationState.Deactivating or ActivationState.Invalid || pendingDeactivation is not null)
             {
                 return;
             }
+            // While still activating, the request is remembered and honoured as soon as activation completes (a
+            // shutdown or a move must not miss a grain that was just being created).
             pendingDeactivation = reason;
-            now = runningItems.Count == 0;
+            now = State == ActivationState.Valid && runningItems.Count == 0;
         }
         if (now)
         {
@@ -344,10 +346,22 @@ internal sealed partial class ActivationData : IGrainContext
             return;
         }
         services.Catalog.OnActivated(this);
+        DeactivationReason? deactivateNow = null;
         lock (gate)
         {
             State = ActivationState.Valid;
-            DrainLocked();
+            if (pendingDeactivation is { } reason)
+            {
+                deactivateNow = reason;
+            }
+            else
+            {
+                DrainLocked();
+            }
+        }
+        if (deactivateNow is { } r)
+        {
+            StartDeactivation(r);
         }
     }
 

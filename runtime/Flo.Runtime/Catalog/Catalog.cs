@@ -43,10 +43,22 @@ internal sealed partial class Catalog : IAsyncDisposable
         collector = new Timer(static s => ((Catalog)s!).CollectIdle(), this, collectionQuantum, collectionQuantum);
     }
 
-    /// <summary>Hands a work item to the grain's activation, creating it if needed.</summary>
-    public void Deliver(GrainId grainId, GrainClassInfo grainClass, ActivationWorkItem item)
+    /// <summary>
+    /// Hands a work item to the grain's activation, creating it if needed and <paramref name="mayCreate"/> (this silo
+    /// owns the grain); otherwise an item whose activation is gone is routed to the grain's owner.
+    /// </summary>
+    public void Deliver(GrainId grainId, GrainClassInfo grainClass, ActivationWorkItem item, bool mayCreate = true)
     {
-        var activation = GetOrCreate(grainId, grainClass);
+        ActivationData? activation;
+        if (mayCreate)
+        {
+            activation = GetOrCreate(grainId, grainClass);
+        }
+        else if (!activations.TryGetValue(grainId, out activation))
+        {
+            Redeliver(grainId, grainClass, item);
+            return;
+        }
         if (!activation.TryEnqueue(item))
         {
             _ = DeliverAfterDeactivationAsync(activation, grainClass, item);
@@ -65,12 +77,19 @@ internal sealed partial class Catalog : IAsyncDisposable
     /// </summary>
     public void Redeliver(GrainId grainId, GrainClassInfo grainClass, ActivationWorkItem item)
     {
-        if (item is RequestWorkItem request && Dispatcher is { } dispatcher && Membership?.CurrentView is { Self: not null } view && !view.IsLocal(grainId))
+        if (Membership?.CurrentView is not { Self: not null } view || view.IsLocal(grainId))
+        {
+            Deliver(grainId, grainClass, item);
+        }
+        else if (item is RequestWorkItem request && Dispatcher is { } dispatcher)
         {
             dispatcher.Route(request.Message, request.Sink, grainId, grainClass, refreshed: true);
-            return;
         }
-        Deliver(grainId, grainClass, item);
+        else
+        {
+            // Timer ticks and the like belong to the activation that is gone; the grain's new home has its own.
+            item.Reject(Flo.Messaging.ResponseStatus.Unavailable, new SiloUnavailableException($"Grain {grainId} moved to another silo."));
+        }
     }
 
     /// <summary>

@@ -27,7 +27,6 @@ internal sealed class CatalogLifecycleParticipant(SiloRuntime runtime, SiloDetai
             {
                 await runtime.Catalog.DeactivateAllAsync(options.Value.DeactivationTimeout).ConfigureAwait(false);
                 await runtime.Catalog.DisposeAsync().ConfigureAwait(false);
-                runtime.Client.Dispose();
                 RuntimeInstruments.UntrackSilo(silo.Name);
             });
 }

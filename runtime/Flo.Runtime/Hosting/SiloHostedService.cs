@@ -13,6 +13,7 @@ namespace Flo.Runtime.Hosting;
 internal sealed partial class SiloHostedService(
     IEnumerable<ILifecycleParticipant<ISiloLifecycle>> participants,
     SiloDetails silo,
+    SiloRuntime runtime,
     IOptions<EndpointOptions> endpoints,
     IOptions<SiloOptions> siloOptions,
     ILoggerFactory loggerFactory) : IHostedLifecycleService
@@ -50,6 +51,7 @@ internal sealed partial class SiloHostedService(
         }
         await lifecycle.StopAsync(cancellationToken).ConfigureAwait(false);
         silo.SetStatus(SiloStatus.Dead);
+        await runtime.DrainAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting silo {Silo} of cluster {ClusterId} on {Address}: gateway {GatewayPort}, HTTP {HttpPort}")]

@@ -27,7 +27,7 @@ internal sealed class SiloRuntime : IAsyncDisposable
             collection.Value.ActivationTimeout, collection.Value.DeactivationTimeout, loggerFactory.CreateLogger("Flo.Runtime.Activation"));
         Dispatcher = new Dispatcher(manifest, Catalog, silo, membership, Client, loggerFactory.CreateLogger<Dispatcher>());
         Connections = new SiloConnectionManager(silo, Client.Registry, messaging.Value, membership, loggerFactory.CreateLogger<SiloConnectionManager>());
-        Dispatcher.Forwarder = new RequestForwarder(Connections, Client.Registry, Dispatcher, silo, messaging.Value, loggerFactory.CreateLogger<RequestForwarder>());
+        Dispatcher.Forwarder = new RequestForwarder(Connections, Client.Registry, Dispatcher, silo, membership, messaging.Value, loggerFactory.CreateLogger<RequestForwarder>());
         Prober = new SiloProber(Connections, Client.Registry);
         Client.Dispatcher = Dispatcher;
         Catalog.Dispatcher = Dispatcher;
@@ -37,7 +37,28 @@ internal sealed class SiloRuntime : IAsyncDisposable
 
     public SiloConnectionManager Connections { get; }
 
-    public ValueTask DisposeAsync() => Connections.DisposeAsync();
+    /// <summary>
+    /// Waits (bounded) until no call this silo sent is pending, so requests it relayed while handing its grains off
+    /// get their responses before Kestrel closes the connections they came in on.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan limit)
+    {
+        var started = Environment.TickCount64;
+        while (Client.Registry.Count > 0 && Environment.TickCount64 - started < limit.TotalMilliseconds)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs when the host is disposed, after Kestrel stopped: requests this silo forwarded while handing its grains
+    /// off keep their pending calls until then.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Connections.DisposeAsync().ConfigureAwait(false);
+        Client.Dispose();
+    }
 
     public SiloProber Prober { get; }
 

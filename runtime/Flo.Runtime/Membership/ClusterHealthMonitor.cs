@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Flo.Runtime.Membership;
 
 /// <summary>
-/// The failure detector (Orleans' cluster health monitor): every <see cref="MembershipOptions.ProbeTimeout"/> it
+/// The failure detector (Orleans' cluster health monitor): every <see cref="MembershipOptions.ProbePeriod"/> it
 /// pings the next <see cref="MembershipOptions.NumProbedSilos"/> active silos after this one in address order, so
 /// every silo is watched by several others without everyone probing everyone. After
 /// <see cref="MembershipOptions.NumMissedProbesLimit"/> missed probes in a row it asks another silo to probe the
@@ -36,7 +36,7 @@ internal sealed partial class ClusterHealthMonitor(
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var period = options.Value.ProbeTimeout;
+        var period = options.Value.ProbePeriod;
         while (!cancellationToken.IsCancellationRequested && !silo.IsKilled)
         {
             try

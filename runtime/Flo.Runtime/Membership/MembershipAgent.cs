@@ -21,6 +21,7 @@ internal sealed partial class MembershipAgent(
     SiloDetails silo,
     IOptions<EndpointOptions> endpoints,
     IOptions<MembershipOptions> options,
+    IOptions<GrainCollectionOptions> collection,
     TimeProvider time,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime host,
     ILogger<MembershipAgent> logger) : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
@@ -37,7 +38,7 @@ internal sealed partial class MembershipAgent(
     public void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe("membership-table", ServiceLifecycleStage.RuntimeStorage + 1, table.InitializeAsync, ct => SetStatusAsync(SiloStatus.Dead, ct));
-        lifecycle.Subscribe("membership", ServiceLifecycleStage.BecomeActive, JoinAsync, ct => SetStatusAsync(SiloStatus.ShuttingDown, ct));
+        lifecycle.Subscribe("membership", ServiceLifecycleStage.BecomeActive, JoinAsync, LeaveAsync);
     }
 
     private async Task JoinAsync(CancellationToken cancellationToken)
@@ -78,6 +79,18 @@ internal sealed partial class MembershipAgent(
         refresh = time.CreateTimer(static s => _ = ((MembershipAgent)s!).PeriodicRefreshAsync(), this, options.Value.TableRefreshPeriod, options.Value.TableRefreshPeriod);
         var removed = await table.CleanupDefunctEntriesAsync(now - options.Value.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
         LogJoined(logger, entry!.Silo.ToString(), removed);
+    }
+
+    /// <summary>
+    /// Graceful leave: ShuttingDown in the table takes this silo off the ring in its own view, so its grains
+    /// deactivate and requests queued on them follow them to their new owners; only once they are gone are the other
+    /// silos told (gossip), so a new owner never activates a grain while its old activation is still finishing.
+    /// </summary>
+    private async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        await SetStatusAsync(SiloStatus.ShuttingDown, cancellationToken, gossip: false).ConfigureAwait(false);
+        await runtime.Catalog.DeactivateAllAsync(collection.Value.DeactivationTimeout).ConfigureAwait(false);
+        Gossip();
     }
 
     private async Task HeartbeatAsync()
@@ -210,7 +223,7 @@ internal sealed partial class MembershipAgent(
     }
 
     /// <summary>Changes this silo's status in the table, retrying on concurrent changes by other silos.</summary>
-    private async Task SetStatusAsync(SiloStatus status, CancellationToken cancellationToken)
+    private async Task SetStatusAsync(SiloStatus status, CancellationToken cancellationToken, bool gossip = true)
     {
         if (entry is null)
         {
@@ -218,6 +231,8 @@ internal sealed partial class MembershipAgent(
         }
         if (status == SiloStatus.Dead)
         {
+            // This silo is leaving on its own; seeing itself Dead in the next view is not a death declaration.
+            Interlocked.Exchange(ref stopping, 1);
             await StopTimersAsync().ConfigureAwait(false);
         }
         for (var attempt = 0; attempt < 100; attempt++)
@@ -239,7 +254,10 @@ internal sealed partial class MembershipAgent(
             {
                 entry = updated;
                 await RefreshViewAsync(cancellationToken).ConfigureAwait(false);
-                Gossip();
+                if (gossip)
+                {
+                    Gossip();
+                }
                 return;
             }
         }

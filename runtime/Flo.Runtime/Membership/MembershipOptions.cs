@@ -12,7 +12,14 @@ public sealed class MembershipOptions
     /// <summary>How often the table is re-read even without gossip. Default 60 s.</summary>
     public TimeSpan TableRefreshPeriod { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Time between probes of a silo, and how long a probe waits for its answer. Default 5 s.</summary>
+    /// <summary>Time between probe rounds. Default 5 s (Orleans probes once per probe timeout).</summary>
+    public TimeSpan ProbePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a probe waits for its answer. Default 5 s. A dead process refuses the connection at once, so a
+    /// killed silo is detected after <see cref="NumMissedProbesLimit"/> periods whatever this is; a longer timeout
+    /// only spares a busy but healthy silo.
+    /// </summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Consecutive missed probes after which a silo is suspected. Default 3.</summary>

@@ -64,13 +64,16 @@ internal sealed partial class Dispatcher(
         if (self is null)
         {
             // Not in the table yet (or no cluster at all): nothing to route by.
-            DeliverLocally(message, sink, grainId, grainClass);
+            DeliverLocally(message, sink, grainId, grainClass, mayCreate: true);
             return;
         }
         var owner = view.OwnerOf(grainId);
-        if (owner is not null && owner.Equals(self))
+        var owned = owner is not null && owner.Equals(self);
+        if (owned || catalog.TryGet(grainId, out _))
         {
-            DeliverLocally(message, sink, grainId, grainClass);
+            // An activation that is still here although the grain moved is finishing its work or deactivating: the
+            // request waits for it and then follows the grain, so the new owner never runs beside the old one.
+            DeliverLocally(message, sink, grainId, grainClass, mayCreate: owned);
             return;
         }
         if (!refreshed && message.MembershipVersion > view.Version)
@@ -85,7 +88,7 @@ internal sealed partial class Dispatcher(
             Reject(message, sink, new SiloUnavailableException($"No active silo can host {grainId}: membership version {view.Version} has no active silo."));
             return;
         }
-        Forwarder.Forward(message, sink, owner, view.Version);
+        Forwarder.Forward(message, sink, owner, view.Version, grainId, grainClass);
     }
 
     private async Task RouteAfterRefreshAsync(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass)
@@ -101,7 +104,7 @@ internal sealed partial class Dispatcher(
         Route(message, sink, grainId, grainClass, refreshed: true);
     }
 
-    private void DeliverLocally(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass)
+    private void DeliverLocally(Message message, IResponseSink? sink, GrainId grainId, GrainClassInfo grainClass, bool mayCreate)
     {
         if (silo.Status is not (SiloStatus.Active or SiloStatus.ShuttingDown) || silo.IsKilled)
         {
@@ -137,7 +140,7 @@ internal sealed partial class Dispatcher(
             deadline = Environment.TickCount64 + message.TimeoutMs - margin;
         }
         var item = new RequestWorkItem(message, invokable, sink, silo.Name) { Deadline = deadline };
-        catalog.Deliver(grainId, grainClass, item);
+        catalog.Deliver(grainId, grainClass, item, mayCreate);
     }
 
     /// <summary>Answers a request with an error; used for requests that never reached a grain.</summary>

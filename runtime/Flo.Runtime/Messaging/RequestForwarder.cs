@@ -1,4 +1,5 @@
 using Flo.Errors;
+using Flo.Invocation;
 using Flo.Messaging;
 using Flo.Runtime.Hosting;
 using Flo.Runtime.Membership;
@@ -17,10 +18,11 @@ internal sealed partial class RequestForwarder(
     CallbackRegistry callbacks,
     Dispatcher dispatcher,
     SiloDetails silo,
+    IClusterMembership membership,
     MessagingOptions options,
     ILogger<RequestForwarder> logger)
 {
-    public void Forward(Message message, IResponseSink? sink, SiloAddress owner, long membershipVersion)
+    public void Forward(Message message, IResponseSink? sink, SiloAddress owner, long membershipVersion, GrainId grainId, GrainClassInfo grainClass)
     {
         if (message.ForwardCount >= options.MaxForwardCount)
         {
@@ -30,7 +32,7 @@ internal sealed partial class RequestForwarder(
         }
         message.ForwardCount++;
         message.MembershipVersion = membershipVersion;
-        _ = sink is null ? SendOneWayAsync(message, owner) : RelayAsync(message, sink, owner);
+        _ = sink is null ? SendOneWayAsync(message, owner) : RelayAsync(message, sink, owner, grainId, grainClass);
     }
 
     private async Task SendOneWayAsync(Message message, SiloAddress owner)
@@ -45,7 +47,7 @@ internal sealed partial class RequestForwarder(
         }
     }
 
-    private async Task RelayAsync(Message message, IResponseSink sink, SiloAddress owner)
+    private async Task RelayAsync(Message message, IResponseSink sink, SiloAddress owner, GrainId grainId, GrainClassInfo grainClass)
     {
         var originalId = message.RequestId;
         var timeout = message.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(message.TimeoutMs) : options.ResponseTimeout;
@@ -60,8 +62,7 @@ internal sealed partial class RequestForwarder(
         {
             callbacks.Fail(call.RequestId, e);
             message.RequestId = originalId;
-            dispatcher.Reject(message, sink, new SiloUnavailableException(
-                $"{message.DescribeTarget()} lives on silo {owner}, which {silo.Name} cannot reach: {e.Message}"));
+            await RerouteOrRejectAsync(message, sink, owner, grainId, grainClass, $"{silo.Name} cannot reach it: {e.Message}").ConfigureAwait(false);
             return;
         }
         try
@@ -74,8 +75,41 @@ internal sealed partial class RequestForwarder(
             RemoteExceptionMapper.FillExecuted(response, e);
         }
         response.RequestId = originalId;
+        if (response.Status == ResponseStatus.Unavailable)
+        {
+            // The owner did not run it (it is leaving, or its view moved the grain on): safe to route again.
+            message.RequestId = originalId;
+            await RerouteOrRejectAsync(message, sink, owner, grainId, grainClass, response.ErrorMessage ?? "it was unavailable").ConfigureAwait(false);
+            return;
+        }
         sink.SendResponse(response);
     }
+
+    /// <summary>
+    /// A request that was not executed by the owner this silo chose: re-read membership and route it again if the
+    /// grain now has another owner (the hop limit still applies), otherwise answer Unavailable (safe to retry).
+    /// </summary>
+    private async Task RerouteOrRejectAsync(Message message, IResponseSink sink, SiloAddress triedOwner, GrainId grainId, GrainClassInfo grainClass, string why)
+    {
+        try
+        {
+            await membership.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogRefreshFailed(logger, e);
+        }
+        var owner = membership.CurrentView.OwnerOf(grainId);
+        if (owner is not null && !owner.Equals(triedOwner) && message.ForwardCount < options.MaxForwardCount)
+        {
+            dispatcher.Route(message, sink, grainId, grainClass, refreshed: true);
+            return;
+        }
+        dispatcher.Reject(message, sink, new SiloUnavailableException($"{message.DescribeTarget()} lives on silo {triedOwner}, and {why}"));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-reading the membership table before rerouting failed")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped one-way message for {Target}: silo {Owner} is unreachable ({Reason})")]
     private static partial void LogDropped(ILogger logger, string target, string owner, string reason);

@@ -85,11 +85,19 @@ internal sealed partial class SiloConnectionManager : IAsyncDisposable
             {
                 if (connections.TryRemove(new KeyValuePair<SiloAddress, Lazy<Task<SiloConnection>>>(silo, lazy)) && lazy.IsValueCreated)
                 {
+                    // Nothing new goes there; calls already sent (a silo that left gracefully may still be relaying
+                    // them) keep the connection until they had time to answer. A dead process closes it sooner.
                     LogClosingDead(logger, silo.ToString());
-                    _ = CloseAsync(lazy.Value);
+                    _ = CloseLaterAsync(lazy.Value);
                 }
             }
         }
+    }
+
+    private async Task CloseLaterAsync(Task<SiloConnection> connecting)
+    {
+        await Task.Delay(options.ResponseTimeout).ConfigureAwait(false);
+        await CloseAsync(connecting).ConfigureAwait(false);
     }
 
     private static async Task CloseAsync(Task<SiloConnection> connecting)

@@ -10,8 +10,12 @@ namespace Flo.Runtime.Placement;
 /// </summary>
 public sealed class ConsistentHashRing
 {
-    /// <summary>Points per silo. Default 30, as Orleans.</summary>
-    public const int VirtualNodesPerSilo = 30;
+    /// <summary>
+    /// Points per silo. A silo's share varies by about 1/sqrt(points) of the fair share: Orleans' 30 left one silo
+    /// with 37 % of 100,000 ids in our three-silo test; 1,024 keeps each within a few per cent, for the cost of a
+    /// ten-step binary search per lookup and a few thousand hashes per membership change.
+    /// </summary>
+    public const int VirtualNodesPerSilo = 1024;
 
     private readonly uint[] points;
     private readonly SiloAddress[] owners;
