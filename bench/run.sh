@@ -3,7 +3,8 @@
 #   calls   - grain calls vs Redis PING round trips (Debian redis-server, started here on a free port)
 #   memory  - bytes per idle activation with 100k activations
 #   storage - grain state writes per provider vs direct one-commit-per-write upserts (SQLite, PostgreSQL)
-# Usage: bench/run.sh [calls|memory|storage|all] [--seconds N]
+#   cluster - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (PostgreSQL)
+# Usage: bench/run.sh [calls|memory|storage|cluster|all] [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -11,7 +12,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-if [[ "$what" == calls || "$what" == all ]]; then
+if [[ "$what" == calls || "$what" == cluster || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
   fi
@@ -19,6 +20,8 @@ if [[ "$what" == calls || "$what" == all ]]; then
   redis_dir=$(mktemp -d)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" >/dev/null
   trap 'kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+fi
+if [[ "$what" == calls || "$what" == all ]]; then
   echo "== grain calls (peer: redis $(redis-server --version | awk '{print $3}') on port $redis_port)"
   dotnet run -c Release --project bench/Flo.Bench -- calls --redis-port "$redis_port" "$@"
 fi
@@ -31,4 +34,10 @@ if [[ "$what" == storage || "$what" == all ]]; then
   eval "$(./scripts/postgres.sh env)"
   echo "== grain state writes (peers: direct upserts)"
   dotnet run -c Release --project bench/Flo.Bench -- storage --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == cluster || "$what" == all ]]; then
+  ./scripts/postgres.sh start >/dev/null
+  eval "$(./scripts/postgres.sh env)"
+  echo "== cluster: silo->silo calls, client->3 silos, failover, convergence (peer: redis PING on port $redis_port)"
+  dotnet run -c Release --project bench/Flo.Bench -- cluster --redis-port "$redis_port" --postgres "$FLO_TEST_POSTGRES" "$@"
 fi

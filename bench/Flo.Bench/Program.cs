@@ -19,5 +19,9 @@ var storageConcurrency = new Option<int[]>("--concurrency") { Description = "Con
 var storage = new Command("storage", "Grain state writes per second per provider.") { duration, postgres, storageConcurrency };
 storage.SetAction(async r => await StorageBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(storageConcurrency)!));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage };
+var failovers = new Option<int>("--failovers") { Description = "Kill/rejoin runs for failover and convergence times.", DefaultValueFactory = _ => 5 };
+var cluster = new Command("cluster", "Silo->silo calls, client->3-silo throughput, failover and membership convergence times.") { duration, redisPort, postgres, concurrency, failovers };
+cluster.SetAction(async r => await ClusterBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(postgres), r.GetValue(concurrency)!, r.GetValue(failovers)));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster };
 return await root.Parse(args).InvokeAsync();
