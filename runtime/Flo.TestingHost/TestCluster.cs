@@ -117,7 +117,15 @@ public sealed class TestCluster : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapFloSiloEndpoints();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var handle = new SiloHandle(app, name, gatewayPort, httpPort);
         silos.Add(handle);
         return handle;

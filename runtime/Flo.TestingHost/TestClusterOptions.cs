@@ -36,6 +36,7 @@ public sealed class TestClusterOptions
         ["Cluster:Membership:IAmAlivePeriod"] = "00:00:02",
         ["Cluster:Membership:TableRefreshPeriod"] = "00:00:02",
         ["Cluster:Membership:DeathVoteExpirationTimeout"] = "00:00:30",
+        ["Cluster:Membership:MaxJoinAttemptTime"] = "00:00:30",
         ["Cluster:Messaging:ConnectTimeout"] = "00:00:01",
     };
 

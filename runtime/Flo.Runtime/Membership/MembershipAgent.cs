@@ -74,11 +74,53 @@ internal sealed partial class MembershipAgent(
             }
         }
         membership.ViewChanged += OnViewChanged;
+        await CheckConnectivityAsync(cancellationToken).ConfigureAwait(false);
         await SetStatusAsync(SiloStatus.Active, cancellationToken).ConfigureAwait(false);
         heartbeat = time.CreateTimer(static s => _ = ((MembershipAgent)s!).HeartbeatAsync(), this, options.Value.IAmAlivePeriod, options.Value.IAmAlivePeriod);
         refresh = time.CreateTimer(static s => _ = ((MembershipAgent)s!).PeriodicRefreshAsync(), this, options.Value.TableRefreshPeriod, options.Value.TableRefreshPeriod);
         var removed = await table.CleanupDefunctEntriesAsync(now - options.Value.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
         LogJoined(logger, entry!.Silo.ToString(), removed);
+    }
+
+    /// <summary>
+    /// Join-time connectivity check (Orleans' ValidateInitialConnectivity): every silo the table lists as Active must
+    /// answer a probe before this one becomes Active. A silo that does not answer and has missed two heartbeats is
+    /// gone (this silo votes it dead); one with a fresh heartbeat is waited for, since the others will either hear
+    /// from it or declare it dead. If that does not resolve within <see cref="MembershipOptions.MaxJoinAttemptTime"/>,
+    /// the silo fails to start with the unreachable addresses rather than join a cluster it cannot talk to.
+    /// </summary>
+    private async Task CheckConnectivityAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var self = entry!.Silo;
+        var started = time.GetUtcNow();
+        while (true)
+        {
+            var data = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            membership.Publish(data);
+            var others = data.Entries.Select(e => e.Entry).Where(e => e.Status == SiloStatus.Active && !e.Silo.Equals(self)).ToList();
+            var answered = await Task.WhenAll(others.Select(e => runtime.Prober.ProbeAsync(e.Silo, o.ProbeTimeout, cancellationToken))).ConfigureAwait(false);
+            var unreachable = others.Where((_, i) => !answered[i]).ToList();
+            if (unreachable.Count == 0)
+            {
+                return;
+            }
+            var now = time.GetUtcNow();
+            foreach (var stale in unreachable.Where(e => now - e.IAmAliveTime > o.IAmAlivePeriod * 2))
+            {
+                await SuspectAsync(stale.Silo, "unreachable at join and its heartbeat is stale", cancellationToken).ConfigureAwait(false);
+            }
+            if (now - started > o.MaxJoinAttemptTime)
+            {
+                // This incarnation never served; leave no Joining row behind.
+                await SetStatusAsync(SiloStatus.Dead, cancellationToken, gossip: false).ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"Silo {self} cannot reach active silo(s) {string.Join(", ", unreachable.Select(e => $"{e.SiloName} ({e.Silo})"))} on their silo ports " +
+                    $"after {o.MaxJoinAttemptTime}; check the network between silos (Cluster:Endpoints:SiloPort).");
+            }
+            LogWaitingForConnectivity(logger, string.Join(", ", unreachable.Select(e => e.SiloName)));
+            await Task.Delay(o.ProbePeriod, time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -309,6 +351,9 @@ internal sealed partial class MembershipAgent(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Voted that silo {Silo} is dead ({Votes} of {Needed} votes): {Reason}")]
     private static partial void LogVoted(ILogger logger, string silo, int votes, int needed, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Joining: waiting until active silo(s) {Silos} answer or are declared dead")]
+    private static partial void LogWaitingForConnectivity(ILogger logger, string silos);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the I-am-alive heartbeat failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception error);

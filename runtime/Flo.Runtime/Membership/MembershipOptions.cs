@@ -40,6 +40,12 @@ public sealed class MembershipOptions
     /// <summary>Before voting, ask another silo to probe the suspect, so one broken link does not kill a healthy silo. Default true.</summary>
     public bool UseIndirectProbes { get; set; } = true;
 
+    /// <summary>
+    /// How long a joining silo keeps trying to reach every active silo before it gives up starting (a silo that
+    /// cannot talk to the cluster must not join it and start voting). Default 5 min, as Orleans.
+    /// </summary>
+    public TimeSpan MaxJoinAttemptTime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Dead rows whose heartbeat is older than this are deleted. Default 7 days.</summary>
     public TimeSpan DefunctSiloExpiration { get; set; } = TimeSpan.FromDays(7);
 }

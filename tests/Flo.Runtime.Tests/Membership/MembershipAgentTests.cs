@@ -52,6 +52,38 @@ public sealed class MembershipAgentTests
     }
 
     [Fact]
+    public async Task ASiloThatCannotReachAnActiveSiloWithAFreshHeartbeatDoesNotJoin()
+    {
+        var options = new TestClusterOptions();
+        options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
+        options.SiloConfiguration["Cluster:Membership:MaxJoinAttemptTime"] = "00:00:01";
+        options.SiloConfiguration["Cluster:Membership:IAmAlivePeriod"] = "00:01:00";
+        // Silo 0 must not see the ghost before the test is done (it would probe it and vote it dead).
+        options.SiloConfiguration["Cluster:Membership:TableRefreshPeriod"] = "00:01:00";
+        await using var cluster = await TestCluster.DeployAsync(options);
+        var table = cluster.Silos[0].Services.GetRequiredService<IMembershipTable>();
+        // A silo the table says is active and heartbeating, on a port nobody listens on (a firewalled silo port).
+        var ghost = new MembershipEntry
+        {
+            Silo = new SiloAddress("127.0.0.1", 1, 1),
+            SiloName = "ghost",
+            Status = SiloStatus.Active,
+            StartTime = DateTimeOffset.UtcNow,
+            IAmAliveTime = DateTimeOffset.UtcNow,
+        };
+        var version = (await table.ReadAllAsync(CancellationToken.None)).Version;
+        Assert.True(await table.InsertRowAsync(ghost, version.Next(), CancellationToken.None));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.StartSiloAsync());
+        Assert.Contains("ghost", error.Message);
+        Assert.Contains("SiloPort", error.Message);
+        // It never became active, and the ghost was not voted dead by a silo that could not join.
+        var rows = (await table.ReadAllAsync(CancellationToken.None)).Entries.ToDictionary(r => r.Entry.SiloName, r => r.Entry);
+        Assert.Equal(SiloStatus.Active, rows["ghost"].Status);
+        Assert.Equal(SiloStatus.Dead, rows["silo-1"].Status);
+    }
+
+    [Fact]
     public async Task ARestartedSiloIsANewIncarnation()
     {
         var options = new TestClusterOptions();
