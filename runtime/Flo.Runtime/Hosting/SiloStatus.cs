@@ -20,6 +20,7 @@ public enum SiloStatus
 public sealed class SiloDetails
 {
     private readonly TaskCompletionSource active = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Membership.SiloAddress, byte> ignoredProbers = new();
     private volatile SiloStatus status = SiloStatus.Joining;
 
     /// <summary>Creates the details.</summary>
@@ -45,6 +46,17 @@ public sealed class SiloDetails
     /// deactivation, no state written at shutdown, the membership row left as it was).
     /// </summary>
     public bool IsKilled { get; private set; }
+
+    /// <summary>
+    /// Silos whose probes this silo leaves unanswered: a test hook that simulates a broken network link between two
+    /// silos (the rest of the cluster still reaches both).
+    /// </summary>
+    public void IgnoreProbesFrom(Membership.SiloAddress silo) => ignoredProbers[silo] = 0;
+
+    /// <summary>Undoes <see cref="IgnoreProbesFrom"/>.</summary>
+    public void AnswerProbesFrom(Membership.SiloAddress silo) => ignoredProbers.TryRemove(silo, out _);
+
+    internal bool IgnoresProbesFrom(Membership.SiloAddress? silo) => silo is not null && !ignoredProbers.IsEmpty && ignoredProbers.ContainsKey(silo);
 
     /// <summary>Marks the silo as crashed; see <see cref="IsKilled"/>.</summary>
     public void Kill() => IsKilled = true;

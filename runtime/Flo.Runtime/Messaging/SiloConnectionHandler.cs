@@ -72,9 +72,14 @@ internal sealed partial class SiloConnectionHandler(
                 break;
             case MessageKind.Hello:
                 connection.Describe($"silo {message.SenderSilo}");
+                connection.RemoteSilo = TryParse(message.SenderSilo);
                 connection.TrySend(new Message { Kind = MessageKind.Hello, SenderSilo = silo.Address?.ToString(), SiloName = silo.Name });
                 break;
             case MessageKind.Ping:
+                if (silo.IgnoresProbesFrom(connection.RemoteSilo))
+                {
+                    break;
+                }
                 connection.TrySend(new Message { Kind = MessageKind.Response, RequestId = message.RequestId, Status = ResponseStatus.Ok, SiloName = silo.Name });
                 break;
             case MessageKind.IndirectProbe:
@@ -83,6 +88,18 @@ internal sealed partial class SiloConnectionHandler(
             case MessageKind.MembershipChanged:
                 _ = RefreshAsync();
                 break;
+        }
+    }
+
+    private static SiloAddress? TryParse(string? address)
+    {
+        try
+        {
+            return address is null ? null : SiloAddress.Parse(address);
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 
@@ -133,5 +150,8 @@ internal sealed partial class SiloConnectionHandler(
         public void SendResponse(Message response) => TrySend(response);
 
         public void Describe(string description) => RemoteDescription = description;
+
+        /// <summary>The calling silo, from its hello.</summary>
+        public SiloAddress? RemoteSilo { get; set; }
     }
 }

@@ -3,7 +3,9 @@ using Flo.Client;
 using Flo.Runtime.Hosting;
 using Flo.Runtime.Tests.Infrastructure;
 using Flo.TestGrains.Runtime;
+using Flo.Runtime.Membership;
 using Flo.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Flo.Runtime.Tests.Cluster;
@@ -152,6 +154,39 @@ public sealed class ClusterFailoverTests(PostgresFixture postgres, ITestOutputHe
         {
             var value = await UntilAnsweredAsync(() => client.GetGrain<ICounterGrain>(keys[k]).Get());
             Assert.InRange(value, acked[k], attempted[k]);
+        }
+    }
+
+    [Fact]
+    public async Task ASiloThatOneSiloCannotProbeIsNotVotedDeadBecauseAnotherReachesIt()
+    {
+        await using var cluster = await ClusterTestSupport.DeployAsync(postgres.ConnectionString, 3);
+        var (a, c) = (cluster.Silos[0], cluster.Silos[2]);
+        // The link a -> c is broken for probes; b still reaches c, so a's indirect probe through b succeeds.
+        c.Services.GetRequiredService<SiloDetails>().IgnoreProbesFrom(a.Address!);
+        var versionBefore = a.Membership.CurrentView.Version;
+        // Ten probe periods: a misses c three times in a row again and again.
+        await Task.Delay(TimeSpan.FromMilliseconds(2500));
+
+        var table = a.Services.GetRequiredService<IMembershipTable>();
+        var row = (await table.ReadRowAsync(c.Address!, CancellationToken.None)).Entries.Single().Entry;
+        Assert.Equal(SiloStatus.Active, row.Status);
+        Assert.Empty(row.Suspicions);
+        Assert.Equal(versionBefore, (await table.ReadAllAsync(CancellationToken.None)).Version.Version);
+
+        // Without the indirect probe (only a and c left, nobody to ask), a votes and c is declared dead.
+        await cluster.StopSiloAsync(cluster.Silos[1]);
+        var deadline = Stopwatch.StartNew();
+        while ((await table.ReadRowAsync(c.Address!, CancellationToken.None)).Entries.Single().Entry.Status != SiloStatus.Dead)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "c was never declared dead");
+            await Task.Delay(50);
+        }
+        // And c, finding itself declared dead, stops serving.
+        while (c.Status == SiloStatus.Active)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "c kept running after it was declared dead");
+            await Task.Delay(50);
         }
     }
 
