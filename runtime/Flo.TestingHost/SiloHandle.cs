@@ -10,12 +10,15 @@ public sealed class SiloHandle
     internal SiloHandle(WebApplication app, string name, int gatewayPort, int httpPort)
     {
         App = app;
+        Details = app.Services.GetRequiredService<SiloDetails>();
         Name = name;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
     }
 
     internal WebApplication App { get; }
+
+    private SiloDetails Details { get; }
 
     /// <summary>The silo's name.</summary>
     public string Name { get; }
@@ -36,13 +39,13 @@ public sealed class SiloHandle
     public IGrainFactory GrainFactory => Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The silo's status.</summary>
-    public SiloStatus Status => Services.GetRequiredService<SiloDetails>().Status;
+    public SiloStatus Status => Details.Status;
 
     /// <summary>The silo's view of the cluster.</summary>
     public Runtime.Membership.IClusterMembership Membership => Services.GetRequiredService<Runtime.Membership.IClusterMembership>();
 
     /// <summary>This incarnation's address (null before it joined).</summary>
-    public Runtime.Membership.SiloAddress? Address => Services.GetRequiredService<SiloDetails>().Address;
+    public Runtime.Membership.SiloAddress? Address => Details.Address;
 
     /// <summary>Whether the silo is still running.</summary>
     public bool IsRunning { get; internal set; } = true;

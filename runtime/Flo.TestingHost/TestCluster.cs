@@ -128,6 +128,9 @@ public sealed class TestCluster : IAsyncDisposable
         }
         var handle = new SiloHandle(app, name, gatewayPort, httpPort);
         silos.Add(handle);
+        // A silo that stops itself (declared dead by the cluster) ends its process in production; here its host
+        // is stopped as if the process exited.
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Run(() => StopSiloAsync(handle)));
         return handle;
     }
 
