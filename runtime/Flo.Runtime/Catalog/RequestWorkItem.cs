@@ -41,7 +41,7 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
         catch (Exception e)
         {
             response = NewResponse();
-            RemoteExceptionMapper.Fill(response, e);
+            RemoteExceptionMapper.Fill(response, e, requestStarted: true);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
         }
         finally
