@@ -78,10 +78,16 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts one more silo.</summary>
-    public async Task<SiloHandle> StartSiloAsync(CancellationToken cancellationToken = default)
+    public Task<SiloHandle> StartSiloAsync(CancellationToken cancellationToken = default)
+        => StartSiloAsync(FreePort(), cancellationToken);
+
+    /// <summary>
+    /// Starts one more silo whose gateway listens on <paramref name="gatewayPort"/>, e.g. the port of a silo that was
+    /// stopped or killed, so a gateway comes back where clients already look for it.
+    /// </summary>
+    public async Task<SiloHandle> StartSiloAsync(int gatewayPort, CancellationToken cancellationToken = default)
     {
         var name = $"silo-{siloCounter++}";
-        var gatewayPort = FreePort();
         var httpPort = FreePort();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development, ApplicationName = "Flo.TestingHost" });
         var config = new Dictionary<string, string?>

@@ -267,6 +267,9 @@ public sealed partial class ClusterClient : RuntimeClientBase, IClusterClient
             }
             connection = null;
             retired.Add(c);
+            // Reconnect elsewhere first; this gateway is tried again only after all the others.
+            var index = gateways.FindIndex(g => string.Equals(g, c.Endpoint, StringComparison.OrdinalIgnoreCase));
+            nextGateway = index + 1;
         }
         LogRetired(logger, c.SiloName, c.Endpoint, reason);
         _ = CloseWhenDrainedAsync(c);

@@ -57,6 +57,11 @@ internal sealed class GatewayConnection : Connection
             var connection = new GatewayConnection(socket, pipe, callbacks, options.MaxMessageSize, logger, endpoint, onHello);
             _ = connection.RunAsync();
             var greeting = await connection.hello.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            if (greeting.Status == ResponseStatus.Unavailable)
+            {
+                connection.Close();
+                throw new SiloUnavailableException($"Gateway {greeting.SiloName} ({endpoint}) is not serving.", mayHaveExecuted: false);
+            }
             connection.SiloName = greeting.SiloName ?? "?";
             connection.AdvertisedGateways = ParseGateways(greeting.Gateways);
             connection.RemoteDescription = $"{connection.SiloName} ({endpoint})";

@@ -161,7 +161,6 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
         var method = $"{request.Interface.Alias}.{request.MethodName}";
         // Every attempt and every backoff share one budget: the caller never waits longer than the response timeout.
         var deadline = Environment.TickCount64 + (long)ResponseTimeout.TotalMilliseconds;
-        var timeout = ResponseTimeout;
         var attempts = 0;
         var mayHaveExecuted = false;
         var status = "ok";
@@ -170,7 +169,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             while (true)
             {
                 attempts++;
-                var call = Callbacks.Register(timeout, targetName, method, null);
+                var call = Callbacks.Register(ResponseTimeout, deadline, targetName, method, null);
                 message.RequestId = call.RequestId;
                 var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static (state, token) => ((CallbackRegistry)((object[])state!)[0]).Cancel((long)((object[])state)[1], token), new object[] { Callbacks, call.RequestId })
@@ -193,6 +192,11 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                 {
                     // Raised on this side: the request was not sent, or its connection was lost while it was pending.
                     lost = e;
+                }
+                catch (GrainCallTimeoutException) when (call.Route is null)
+                {
+                    // The budget ran out while still connecting: the request never left this process.
+                    lost = new SiloUnavailableException("No gateway could be reached before the response timeout.", mayHaveExecuted: false);
                 }
                 finally
                 {
@@ -223,7 +227,11 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                 activity?.AddEvent(new ActivityEvent("flo.retry", tags: new ActivityTagsCollection { { "flo.attempt", attempts + 1 }, { "flo.reason", failure.Message } }));
                 await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                 var remaining = deadline - Environment.TickCount64;
-                timeout = TimeSpan.FromMilliseconds(remaining);
+                if (remaining <= 0)
+                {
+                    status = "unreachable";
+                    throw new SiloUnavailableException(DescribeFailure(method, targetName, call, response, failure, OutOfTime(attempts), mayHaveExecuted), mayHaveExecuted, failure);
+                }
                 // A fresh message per attempt: the old one may still sit in a dying connection's write queue.
                 message = CopyForRetry(message, (int)remaining);
             }
@@ -270,12 +278,11 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
         // Exponential: base, 2 x base, 4 x base... capped so a long outage still gets several tries in the budget.
         var shift = Math.Min(attempts - 1, 16);
         backoff = TimeSpan.FromTicks(Math.Min(RetryBackoff.Ticks << shift, MaxRetryBackoff.Ticks));
-        if (Environment.TickCount64 + (long)backoff.TotalMilliseconds >= deadline)
-        {
-            return $"Gave up after {attempts} attempt{(attempts == 1 ? "" : "s")}: the {ResponseTimeout.TotalSeconds:0.###} s response timeout leaves no time for another.";
-        }
-        return null;
+        return Environment.TickCount64 + (long)backoff.TotalMilliseconds >= deadline ? OutOfTime(attempts) : null;
     }
+
+    private string OutOfTime(int attempts)
+        => $"Gave up after {attempts} attempt{(attempts == 1 ? "" : "s")}: the {ResponseTimeout.TotalSeconds:0.###} s response timeout leaves no time for another.";
 
     private static string DescribeFailure(string method, string target, PendingCall call, Message? response, SiloUnavailableException failure, string verdict, bool mayHaveExecuted)
     {
