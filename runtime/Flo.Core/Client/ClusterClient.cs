@@ -110,7 +110,7 @@ public sealed partial class ClusterClient : RuntimeClientBase, IClusterClient
         if (call is not null)
         {
             call.Route = c;
-            call.Destination = $"silo {c.SiloName} (gateway {c.Endpoint})";
+            call.Destination = c.Destination;
         }
         if (!c.TrySend(message))
         {

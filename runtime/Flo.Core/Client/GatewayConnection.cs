@@ -32,6 +32,9 @@ internal sealed class GatewayConnection : Connection
     /// <summary>The silo's name, known after the hello.</summary>
     public string SiloName { get; private set; } = "?";
 
+    /// <summary>"silo NAME (gateway HOST:PORT)", for errors; built once rather than per call.</summary>
+    public string Destination { get; private set; } = "";
+
     /// <summary>The cluster's gateways as the silo listed them in its hello; null when it could not list them.</summary>
     public IReadOnlyList<string>? AdvertisedGateways { get; private set; }
 
@@ -65,6 +68,7 @@ internal sealed class GatewayConnection : Connection
             connection.SiloName = greeting.SiloName ?? "?";
             connection.AdvertisedGateways = ParseGateways(greeting.Gateways);
             connection.RemoteDescription = $"{connection.SiloName} ({endpoint})";
+            connection.Destination = $"silo {connection.SiloName} (gateway {endpoint})";
             return connection;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)

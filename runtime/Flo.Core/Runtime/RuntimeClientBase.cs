@@ -9,8 +9,10 @@ namespace Flo.Runtime;
 
 /// <summary>
 /// What external clients and silos share when they call grains: proxies, request messages with trace context and
-/// call chain, pending-call bookkeeping with timeouts, and decoding results into values or typed exceptions.
-/// Subclasses decide where a request goes (<see cref="SendAsync(Message, PendingCall)"/>).
+/// call chain, pending-call bookkeeping with timeouts, decoding results into values or typed exceptions, and resending
+/// failed calls where that is safe (never sent, answered Unavailable, or idempotent/read-only after a lost connection)
+/// within the response timeout. Subclasses decide where a request goes (<see cref="SendAsync(Message, PendingCall)"/>)
+/// and whether to retry at all (<see cref="MaxRetries"/>).
 /// </summary>
 public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGrainReferenceActivator, IDisposable
 {
@@ -176,11 +178,13 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                     : default;
                 Message? response = null;
                 SiloUnavailableException? lost = null;
+                var sent = false;
                 try
                 {
                     try
                     {
                         await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
+                        sent = true;
                     }
                     catch (Exception e)
                     {
@@ -193,10 +197,11 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                     // Raised on this side: the request was not sent, or its connection was lost while it was pending.
                     lost = e;
                 }
-                catch (GrainCallTimeoutException) when (call.Route is null)
+                catch (GrainCallTimeoutException) when (!sent)
                 {
-                    // The budget ran out while still connecting: the request never left this process.
-                    lost = new SiloUnavailableException("No gateway could be reached before the response timeout.", mayHaveExecuted: false);
+                    // The budget ran out while the sender was still connecting, and then it gave up: the request never
+                    // left this process, which a bare timeout would not say.
+                    lost = new SiloUnavailableException("The response timeout ran out before the request could be sent.", mayHaveExecuted: false);
                 }
                 finally
                 {
