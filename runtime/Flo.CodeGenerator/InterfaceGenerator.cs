@@ -216,6 +216,10 @@ namespace Flo.CodeGenerator
             {
                 flags.Add("AlwaysInterleave");
             }
+            if (Known.Attr(m, Known.Idempotent) != null)
+            {
+                flags.Add("Idempotent");
+            }
             spec.Flags = flags.Count == 0
                 ? "global::Flo.Invocation.InvokeFlags.None"
                 : string.Join(" | ", flags.Select(f => "global::Flo.Invocation.InvokeFlags." + f));

@@ -23,6 +23,7 @@ namespace Flo.CodeGenerator
         public const string ReadOnly = "Flo.ReadOnlyAttribute";
         public const string AlwaysInterleave = "Flo.AlwaysInterleaveAttribute";
         public const string OneWay = "Flo.OneWayAttribute";
+        public const string Idempotent = "Flo.IdempotentAttribute";
         public const string PersistentState = "Flo.PersistentStateAttribute";
         public const string CancellationToken = "System.Threading.CancellationToken";
         public const string UnsafeAccessor = "System.Runtime.CompilerServices.UnsafeAccessorAttribute";

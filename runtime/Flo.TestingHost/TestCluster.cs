@@ -80,8 +80,44 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more silo.</summary>
     public async Task<SiloHandle> StartSiloAsync(CancellationToken cancellationToken = default)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartSiloAsync(FreePort(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (attempt < 5 && IsAddressInUse(e))
+            {
+                // A port picked as free was taken meanwhile (often as the local port of some outgoing connection).
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception e)
+        => e is Microsoft.AspNetCore.Connections.AddressInUseException || e.InnerException is { } inner && IsAddressInUse(inner);
+
+    /// <summary>
+    /// Starts one more silo whose gateway listens on <paramref name="gatewayPort"/>, e.g. the port of a silo that was
+    /// stopped or killed, so a gateway comes back where clients already look for it.
+    /// </summary>
+    public async Task<SiloHandle> StartSiloAsync(int gatewayPort, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartSiloOnceAsync(gatewayPort, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (attempt < 5 && IsAddressInUse(e))
+            {
+                // The HTTP or silo port was taken meanwhile; they are picked again.
+            }
+        }
+    }
+
+    private async Task<SiloHandle> StartSiloOnceAsync(int gatewayPort, CancellationToken cancellationToken)
+    {
         var name = $"silo-{siloCounter++}";
-        var gatewayPort = FreePort();
         var httpPort = FreePort();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development, ApplicationName = "Flo.TestingHost" });
         var config = new Dictionary<string, string?>(TestClusterOptions.FastMembership)

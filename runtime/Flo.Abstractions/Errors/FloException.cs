@@ -13,9 +13,6 @@ public class FloException : Exception
 /// <summary>A grain call did not complete within its response timeout. The message names the grain, method and silo.</summary>
 public sealed class GrainCallTimeoutException(string message) : FloException(message);
 
-/// <summary>The target silo or gateway could not be reached, or the connection was lost before the response arrived.</summary>
-public sealed class SiloUnavailableException(string message, Exception? inner = null) : FloException(message, inner);
-
 /// <summary>The target grain type, interface or method is not known to the silo.</summary>
 public sealed class GrainNotFoundException(string message) : FloException(message);
 

@@ -12,6 +12,14 @@ public sealed class AlwaysInterleaveAttribute : Attribute { }
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ReadOnlyAttribute : Attribute { }
 
+/// <summary>
+/// The interface method may safely run more than once for one call (e.g. it sets a value rather than adding to it):
+/// a client resends it, on another gateway if needed, when its connection is lost while the call is pending.
+/// Calls without this (or <see cref="ReadOnlyAttribute"/>) are resent only when they certainly never reached a grain.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class IdempotentAttribute : Attribute { }
+
 /// <summary>The interface method is fire-and-forget: the caller does not wait for a response (method must return Task or ValueTask).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class OneWayAttribute : Attribute { }

@@ -14,6 +14,12 @@ public enum InvokeFlags : byte
     ReadOnly = 2,
     /// <summary>[AlwaysInterleave]: interleaves with anything.</summary>
     AlwaysInterleave = 4,
+    /// <summary>
+    /// [Idempotent]: running the call twice has the same effect as running it once, so a client may resend it when
+    /// the connection is lost while the call is pending (it may or may not have run). [ReadOnly] implies this for
+    /// retries without setting the bit.
+    /// </summary>
+    Idempotent = 8,
 }
 
 /// <summary>

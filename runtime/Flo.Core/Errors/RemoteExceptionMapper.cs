@@ -42,24 +42,24 @@ public static class RemoteExceptionMapper
     /// (a grain method threw, or the connection to the silo running it was lost): the status is never
     /// <see cref="ResponseStatus.Unavailable"/>, which promises the caller that nothing executed.
     /// </summary>
-    public static void FillExecuted(Message response, Exception exception)
-    {
-        Fill(response, exception);
-        if (response.Status == ResponseStatus.Unavailable)
-        {
-            response.Status = ResponseStatus.ApplicationError;
-        }
-    }
+    public static void FillExecuted(Message response, Exception exception) => Fill(response, exception, requestStarted: true);
 
     /// <summary>Fills the error fields of a response from an exception.</summary>
-    public static void Fill(Message response, Exception exception)
+    /// <param name="response">The response to fill.</param>
+    /// <param name="exception">What went wrong.</param>
+    /// <param name="requestStarted">
+    /// True when the exception comes out of the grain method (the request ran). A <see cref="SiloUnavailableException"/>
+    /// is then an application error, not <see cref="ResponseStatus.Unavailable"/>: that status promises the request
+    /// never started and lets callers resend any call, while a grain that let an inner call's error escape did run.
+    /// </param>
+    public static void Fill(Message response, Exception exception, bool requestStarted = false)
     {
         response.Status = exception switch
         {
             GrainCallTimeoutException => ResponseStatus.Timeout,
             GrainNotFoundException => ResponseStatus.NotFound,
             MessageRejectedException or SerializationException => ResponseStatus.Rejected,
-            SiloUnavailableException => ResponseStatus.Unavailable,
+            SiloUnavailableException when !requestStarted => ResponseStatus.Unavailable,
             _ => ResponseStatus.ApplicationError,
         };
         response.ErrorType = exception.GetType().FullName;
@@ -70,6 +70,11 @@ public static class RemoteExceptionMapper
     public static Exception ToException(Message response)
     {
         var message = response.ErrorMessage ?? response.Status.ToString();
+        if (response.Status == ResponseStatus.Unavailable)
+        {
+            // By contract no grain started the request, whatever exception the silo named.
+            return new SiloUnavailableException(message, mayHaveExecuted: false);
+        }
         if (response.ErrorType is { } type && Factories.TryGetValue(type, out var factory))
         {
             return factory(message);
@@ -79,7 +84,6 @@ public static class RemoteExceptionMapper
             ResponseStatus.Timeout => new GrainCallTimeoutException(message),
             ResponseStatus.NotFound => new GrainNotFoundException(message),
             ResponseStatus.Rejected => new MessageRejectedException(message),
-            ResponseStatus.Unavailable => new SiloUnavailableException(message),
             _ => new GrainCallException(response.ErrorType ?? "unknown", message),
         };
     }

@@ -69,9 +69,16 @@ public sealed class CallbackRegistry : IDisposable
 
     /// <summary>Allocates a request id and registers the call.</summary>
     public PendingCall Register(TimeSpan timeout, string target, string method, object? route)
+        => Register(timeout, Environment.TickCount64 + (long)timeout.TotalMilliseconds, target, method, route);
+
+    /// <summary>
+    /// Registers a call that must end by <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>), e.g. a
+    /// resend sharing its first attempt's budget; <paramref name="timeout"/> is the whole budget, for the error.
+    /// </summary>
+    public PendingCall Register(TimeSpan timeout, long deadline, string target, string method, object? route)
     {
         var id = Interlocked.Increment(ref nextId);
-        var call = new PendingCall(id, Environment.TickCount64 + (long)timeout.TotalMilliseconds, timeout, target, method, route);
+        var call = new PendingCall(id, deadline, timeout, target, method, route);
         pending[id] = call;
         return call;
     }

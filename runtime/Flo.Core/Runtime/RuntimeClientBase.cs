@@ -9,8 +9,10 @@ namespace Flo.Runtime;
 
 /// <summary>
 /// What external clients and silos share when they call grains: proxies, request messages with trace context and
-/// call chain, pending-call bookkeeping with timeouts, and decoding results into values or typed exceptions.
-/// Subclasses decide where a request goes (<see cref="SendAsync"/>).
+/// call chain, pending-call bookkeeping with timeouts, decoding results into values or typed exceptions, and resending
+/// failed calls where that is safe (never sent, answered Unavailable, or idempotent/read-only after a lost connection)
+/// within the response timeout. Subclasses decide where a request goes (<see cref="SendAsync(Message, PendingCall)"/>)
+/// and whether to retry at all (<see cref="MaxRetries"/>).
 /// </summary>
 public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGrainReferenceActivator, IDisposable
 {
@@ -20,6 +22,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
     private readonly ActivitySource activitySource;
     private readonly Counter<long>? calls;
     private readonly Histogram<double>? duration;
+    private volatile bool disposed;
 
     /// <summary>Creates the base.</summary>
     protected RuntimeClientBase(ActivitySource activitySource, TimeSpan responseTimeout, Counter<long>? calls = null, Histogram<double>? duration = null)
@@ -40,7 +43,37 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
     protected CallbackRegistry Callbacks { get; }
 
     /// <summary>Routes a request (or one-way message when <paramref name="call"/> is null).</summary>
+    /// <remarks>
+    /// Throw <see cref="SiloUnavailableException"/> with <c>mayHaveExecuted: false</c> when the request certainly was
+    /// not sent, so that any call can be resent; fail a pending call that was sent and lost with <c>true</c>.
+    /// </remarks>
     protected abstract ValueTask SendAsync(Message message, PendingCall? call);
+
+    /// <summary>Routes a request on behalf of a caller whose <paramref name="cancellationToken"/> may stop a wait (e.g. connecting).</summary>
+    protected virtual ValueTask SendAsync(Message message, PendingCall call, CancellationToken cancellationToken) => SendAsync(message, call);
+
+    /// <summary>
+    /// How many times a failed call is resent when that is safe. Default 0 (never): a subclass that can reach another
+    /// silo or gateway sets it.
+    /// </summary>
+    protected int MaxRetries { get; init; }
+
+    /// <summary>Delay before the first resend; doubled for each further one up to <see cref="MaxRetryBackoff"/>.</summary>
+    protected TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest delay between two attempts.</summary>
+    protected TimeSpan MaxRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether failed calls may still be resent (false once the client is being disposed).</summary>
+    protected virtual bool CanRetry => !disposed;
+
+    /// <summary>
+    /// Called before a call is resent, with the attempt that failed and, when the silo answered
+    /// <see cref="ResponseStatus.Unavailable"/>, that response; lets a subclass steer the next attempt elsewhere.
+    /// </summary>
+    protected virtual void OnRetrying(PendingCall failedCall, Message? unavailableResponse)
+    {
+    }
 
     /// <inheritdoc/>
     public TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey
@@ -126,29 +159,87 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             activity.SetTag("flo.grain.key", target.Key);
         }
         var message = CreateMessage(target, request, MessageKind.Request, activity ?? Activity.Current);
-        var call = Callbacks.Register(ResponseTimeout, target.ToString(), $"{request.Interface.Alias}.{request.MethodName}", null);
-        message.RequestId = call.RequestId;
-        var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, token) => ((CallbackRegistry)((object[])state!)[0]).Cancel((long)((object[])state)[1], token), new object[] { Callbacks, call.RequestId })
-            : default;
+        var targetName = target.ToString();
+        var method = $"{request.Interface.Alias}.{request.MethodName}";
+        // Every attempt and every backoff share one budget: the caller never waits longer than the response timeout.
+        var deadline = Environment.TickCount64 + (long)ResponseTimeout.TotalMilliseconds;
+        var attempts = 0;
+        var mayHaveExecuted = false;
         var status = "ok";
         try
         {
-            try
+            while (true)
             {
-                await SendAsync(message, call).ConfigureAwait(false);
+                attempts++;
+                var call = Callbacks.Register(ResponseTimeout, deadline, targetName, method, null);
+                message.RequestId = call.RequestId;
+                var registration = cancellationToken.CanBeCanceled
+                    ? cancellationToken.UnsafeRegister(static (state, token) => ((CallbackRegistry)((object[])state!)[0]).Cancel((long)((object[])state)[1], token), new object[] { Callbacks, call.RequestId })
+                    : default;
+                Message? response = null;
+                SiloUnavailableException? lost = null;
+                var sent = false;
+                try
+                {
+                    try
+                    {
+                        await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
+                        sent = true;
+                    }
+                    catch (Exception e)
+                    {
+                        Callbacks.Fail(call.RequestId, e);
+                    }
+                    response = await call.Task.ConfigureAwait(false);
+                }
+                catch (SiloUnavailableException e)
+                {
+                    // Raised on this side: the request was not sent, or its connection was lost while it was pending.
+                    lost = e;
+                }
+                catch (GrainCallTimeoutException) when (!sent)
+                {
+                    // The budget ran out while the sender was still connecting, and then it gave up: the request never
+                    // left this process, which a bare timeout would not say.
+                    lost = new SiloUnavailableException("The response timeout ran out before the request could be sent.", mayHaveExecuted: false);
+                }
+                finally
+                {
+                    registration.Dispose();
+                }
+
+                if (response is not null)
+                {
+                    if (response.Status == ResponseStatus.Ok)
+                    {
+                        return response;
+                    }
+                    if (response.Status != ResponseStatus.Unavailable)
+                    {
+                        status = response.Status.ToString();
+                        throw RemoteExceptionMapper.ToException(response);
+                    }
+                }
+                var failure = lost ?? (SiloUnavailableException)RemoteExceptionMapper.ToException(response!);
+                mayHaveExecuted |= failure.MayHaveExecuted;
+                var verdict = RetryVerdict(request.Flags, failure, attempts, deadline, out var backoff);
+                if (verdict is not null)
+                {
+                    status = response is null ? "unreachable" : ResponseStatus.Unavailable.ToString();
+                    throw new SiloUnavailableException(DescribeFailure(method, targetName, call, response, failure, verdict, mayHaveExecuted), mayHaveExecuted, failure);
+                }
+                OnRetrying(call, response);
+                activity?.AddEvent(new ActivityEvent("flo.retry", tags: new ActivityTagsCollection { { "flo.attempt", attempts + 1 }, { "flo.reason", failure.Message } }));
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                var remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    status = "unreachable";
+                    throw new SiloUnavailableException(DescribeFailure(method, targetName, call, response, failure, OutOfTime(attempts), mayHaveExecuted), mayHaveExecuted, failure);
+                }
+                // A fresh message per attempt: the old one may still sit in a dying connection's write queue.
+                message = CopyForRetry(message, (int)remaining);
             }
-            catch (Exception e)
-            {
-                Callbacks.Fail(call.RequestId, e);
-            }
-            var response = await call.Task.ConfigureAwait(false);
-            if (response.Status != ResponseStatus.Ok)
-            {
-                status = response.Status.ToString();
-                throw RemoteExceptionMapper.ToException(response);
-            }
-            return response;
         }
         catch (Exception e)
         {
@@ -161,7 +252,6 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
         }
         finally
         {
-            registration.Dispose();
             if (calls is not null)
             {
                 var tags = new TagList { { "rpc.service", request.Interface.Alias }, { "rpc.method", request.MethodName }, { "status", status } };
@@ -170,6 +260,57 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             }
         }
     }
+
+    /// <summary>
+    /// Null when the call may be resent (with the delay to wait first); otherwise why not. A request that certainly
+    /// never started may always be resent; one that may have run only when running it twice is harmless.
+    /// </summary>
+    private string? RetryVerdict(InvokeFlags flags, SiloUnavailableException failure, int attempts, long deadline, out TimeSpan backoff)
+    {
+        backoff = TimeSpan.Zero;
+        if (failure.MayHaveExecuted && (flags & (InvokeFlags.Idempotent | InvokeFlags.ReadOnly)) == 0)
+        {
+            return "The request may have executed, so it was not resent: the method is neither [Idempotent] nor [ReadOnly].";
+        }
+        if (!CanRetry)
+        {
+            return "The client is shutting down.";
+        }
+        if (attempts > MaxRetries)
+        {
+            return MaxRetries == 0 ? "Retries are disabled." : $"Gave up after {attempts} attempts.";
+        }
+        // Exponential: base, 2 x base, 4 x base... capped so a long outage still gets several tries in the budget.
+        var shift = Math.Min(attempts - 1, 16);
+        backoff = TimeSpan.FromTicks(Math.Min(RetryBackoff.Ticks << shift, MaxRetryBackoff.Ticks));
+        return Environment.TickCount64 + (long)backoff.TotalMilliseconds >= deadline ? OutOfTime(attempts) : null;
+    }
+
+    private string OutOfTime(int attempts)
+        => $"Gave up after {attempts} attempt{(attempts == 1 ? "" : "s")}: the {ResponseTimeout.TotalSeconds:0.###} s response timeout leaves no time for another.";
+
+    private static string DescribeFailure(string method, string target, PendingCall call, Message? response, SiloUnavailableException failure, string verdict, bool mayHaveExecuted)
+    {
+        var via = response?.SiloName is { } silo ? $" on silo {silo}" : call.Destination is { } destination ? $" via {destination}" : "";
+        var outcome = mayHaveExecuted ? "It may have executed." : "It did not execute.";
+        return $"Call {method} on grain {target}{via} failed: {failure.Message} {verdict} {outcome}";
+    }
+
+    private static Message CopyForRetry(Message m, int timeoutMs) => new()
+    {
+        Kind = m.Kind,
+        TargetInterfaceId = m.TargetInterfaceId,
+        TargetKey = m.TargetKey,
+        TargetGrainType = m.TargetGrainType,
+        MethodInterfaceId = m.MethodInterfaceId,
+        MethodId = m.MethodId,
+        Flags = m.Flags,
+        TimeoutMs = Math.Max(1, timeoutMs),
+        CallChain = m.CallChain,
+        TraceParent = m.TraceParent,
+        TraceState = m.TraceState,
+        Body = m.Body,
+    };
 
     private Message CreateMessage(GrainReference target, IInvokable request, MessageKind kind, Activity? activity)
     {
@@ -207,6 +348,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
     /// <summary>Stops timeout tracking.</summary>
     public virtual void Dispose()
     {
+        disposed = true;
         Callbacks.FailAll(c => new SiloUnavailableException($"The runtime client was disposed while {c.Method} on {c.Target} was pending."));
         Callbacks.Dispose();
         GC.SuppressFinalize(this);

@@ -32,11 +32,7 @@ internal sealed partial class Dispatcher(
         {
             sink = null;
         }
-        if (silo.IsKilled)
-        {
-            return;
-        }
-        if (silo.Status is SiloStatus.Joining or SiloStatus.Dead)
+        if (silo.IsKilled || silo.Status is SiloStatus.Joining or SiloStatus.Dead)
         {
             Reject(message, sink, new SiloUnavailableException($"Silo {silo.Name} is {silo.Status} and does not accept requests."));
             return;

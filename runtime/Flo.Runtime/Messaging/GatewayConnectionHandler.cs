@@ -55,14 +55,26 @@ internal sealed partial class GatewayConnectionHandler(
             return;
         }
 
-        await using var inbound = new InboundClientConnection(connection.Transport, dispatcher, options.Value.MaxMessageSize, logger, remote);
-        inbound.TrySend(new Message { Kind = MessageKind.Hello, SiloName = silo.Name, Gateways = await ActiveGatewaysAsync(connection.ConnectionClosed).ConfigureAwait(false) });
+        await using var inbound = new InboundClientConnection(connection.Transport, dispatcher, options.Value.MaxMessageSize, logger, remote, this, connection.ConnectionClosed);
+        inbound.TrySend(await HelloAsync(connection.ConnectionClosed).ConfigureAwait(false));
         using var closedRegistration = connection.ConnectionClosed.Register(static c => ((Connection)c!).Close(), inbound);
         // Kestrel asks connections to close when the silo stops; without this it would wait out its shutdown timeout.
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var closeRequested = lifetime?.ConnectionClosedRequested.Register(static c => ((Connection)c!).Close(), inbound);
         await inbound.RunAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Who this silo is, whether it still serves (status Unavailable once it is no longer active, so clients move new
+    /// calls elsewhere) and the active gateways. Sent at connect and whenever the client sends a hello.
+    /// </summary>
+    private async Task<Message> HelloAsync(CancellationToken cancellationToken) => new()
+    {
+        Kind = MessageKind.Hello,
+        SiloName = silo.Name,
+        Status = silo.IsActive ? ResponseStatus.Ok : ResponseStatus.Unavailable,
+        Gateways = await ActiveGatewaysAsync(cancellationToken).ConfigureAwait(false),
+    };
 
     /// <summary>The gateways of active silos, so the client can fail over without being told them all.</summary>
     private async Task<string?> ActiveGatewaysAsync(CancellationToken cancellationToken)
@@ -90,14 +102,39 @@ internal sealed partial class GatewayConnectionHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Closing connection from {Remote}: no handshake in time")]
     private static partial void LogHandshakeTimeout(ILogger logger, string remote);
 
-    private sealed class InboundClientConnection(IDuplexPipe transport, Dispatcher dispatcher, int maxMessageSize, ILogger logger, string remote)
+    private sealed class InboundClientConnection(
+        IDuplexPipe transport, Dispatcher dispatcher, int maxMessageSize, ILogger logger, string remote,
+        GatewayConnectionHandler handler, CancellationToken connectionClosed)
         : Connection(transport, maxMessageSize, logger, remote), IResponseSink
     {
+        private int answeringHello;
+
         protected override void OnMessage(Message message)
         {
             if (message.Kind is MessageKind.Request or MessageKind.OneWay)
             {
                 dispatcher.ReceiveRequest(message, this);
+            }
+            else if (message.Kind == MessageKind.Hello && Interlocked.Exchange(ref answeringHello, 1) == 0)
+            {
+                // The client asks for the current gateway list; one membership read at a time per connection.
+                _ = AnswerHelloAsync();
+            }
+        }
+
+        private async Task AnswerHelloAsync()
+        {
+            try
+            {
+                TrySend(await handler.HelloAsync(connectionClosed).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException)
+            {
+                // The connection closed meanwhile.
+            }
+            finally
+            {
+                Volatile.Write(ref answeringHello, 0);
             }
         }
 

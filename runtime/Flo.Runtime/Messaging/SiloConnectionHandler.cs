@@ -58,10 +58,10 @@ internal sealed partial class SiloConnectionHandler(
 
     private void OnMessage(InboundSiloConnection connection, Message message)
     {
-        if (silo.IsKilled)
+        if (silo.IsKilled && message.Kind is not (MessageKind.Request or MessageKind.OneWay))
         {
-            // A crashed process answers nothing.
-            connection.Close();
+            // A crashed silo answers no probe; requests still reaching it (its host is about to stop) are refused as
+            // not executed by the dispatcher, so their callers may route them again.
             return;
         }
         switch (message.Kind)

@@ -95,6 +95,7 @@ public sealed class GeneratedProxyTests
         Assert.Equal(InvokeFlags.AlwaysInterleave, Flags("Describe(1)"));
         Assert.Equal(InvokeFlags.OneWay, Flags("Note(1)"));
         Assert.Equal(InvokeFlags.OneWay, Flags("NoteValue(1)"));
+        Assert.Equal(InvokeFlags.Idempotent, Flags("Reset(0)"));
         Assert.Equal(InvokeFlags.ReadOnly, GrainInterface<IGenDerivedGrain>.Info.CreateInvokable(StableHash.Of("Thrice(1)"))!.Flags);
     }
 

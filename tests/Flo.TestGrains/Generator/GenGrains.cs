@@ -32,6 +32,7 @@ public interface IGenCalculatorGrain : IGrainWithStringKey
     [OneWay]
     ValueTask NoteValue(string text);
 
+    [Idempotent]
     Task Reset();
 
     ValueTask Touch();
