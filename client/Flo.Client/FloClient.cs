@@ -14,7 +14,12 @@ public sealed class FloClient : IAsyncDisposable
     {
         this.cluster = cluster;
         Options = options;
+        Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
+        Kv = new Flo.Kv.KvClient(cluster, options.Namespace);
     }
+
+    /// <summary>The KV store.</summary>
+    public Flo.Kv.KvClient Kv { get; }
 
     /// <summary>The options in use.</summary>
     public FloClientOptions Options { get; }
@@ -27,6 +32,7 @@ public sealed class FloClient : IAsyncDisposable
     {
         options ??= FloClientOptions.Default;
         var list = gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
         var cluster = await ClusterClient.ConnectAsync(new ClusterClientOptions { Gateways = list, ResponseTimeout = options.ResponseTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new FloClient(cluster, options);
     }

@@ -22,6 +22,7 @@ internal sealed partial class ActivationData : IGrainContext
     private readonly TaskCompletionSource deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ActivationServices services;
     private int runningReadOnly;
+    private int runningInterleaved;
     private DeactivationReason? pendingDeactivation;
     private long lastActivity;
     private long keepAliveUntil;
@@ -86,23 +87,30 @@ internal sealed partial class ActivationData : IGrainContext
 
     private bool CanStartLocked(ActivationWorkItem item, bool arriving)
     {
-        if (runningItems.Count == 0)
-        {
-            // An arrival must not overtake requests already queued.
-            return !arriving || waiting.Count == 0;
-        }
         if (GrainClass.IsReentrant || item.AlwaysInterleave)
         {
             return true;
         }
+        // [AlwaysInterleave] work (e.g. a blocking get waiting for a put) does not hold the turn: only the rest does,
+        // as in Orleans, where such a request never becomes the activation's blocking request.
+        var holding = runningItems.Count - runningInterleaved;
+        if (holding == 0)
+        {
+            // An arrival must not overtake requests already queued.
+            return !arriving || waiting.Count == 0;
+        }
         // Read-only work joins read-only work, unless a writer is already waiting (writers must not starve).
-        return item.IsReadOnly && runningReadOnly == runningItems.Count && (!arriving || waiting.Count == 0);
+        return item.IsReadOnly && runningReadOnly == holding && (!arriving || waiting.Count == 0);
     }
 
     private void StartLocked(ActivationWorkItem item)
     {
         runningItems.Add(item);
-        if (item.IsReadOnly)
+        if (item.AlwaysInterleave)
+        {
+            runningInterleaved++;
+        }
+        else if (item.IsReadOnly)
         {
             runningReadOnly++;
         }
@@ -131,7 +139,11 @@ internal sealed partial class ActivationData : IGrainContext
         lock (gate)
         {
             runningItems.Remove(item);
-            if (item.IsReadOnly)
+            if (item.AlwaysInterleave)
+            {
+                runningInterleaved--;
+            }
+            else if (item.IsReadOnly)
             {
                 runningReadOnly--;
             }

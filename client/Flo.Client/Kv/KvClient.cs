@@ -1,0 +1,50 @@
+namespace Flo.Kv;
+
+/// <summary>
+/// The KV store through <see cref="FloClient.Kv"/>: <c>await client.Kv.PutAsync("user:1", bytes)</c>. Every call takes
+/// a namespace override (in its options) and a cancellation token; arguments are validated before anything is sent;
+/// failures are typed (<see cref="VersionConflictException"/>, <see cref="KeyExistsException"/>,
+/// <see cref="InvalidArgumentException"/>, <see cref="InvalidCursorException"/>, <see cref="SiloUnavailableException"/>,
+/// <see cref="GrainCallTimeoutException"/>).
+/// </summary>
+public sealed class KvClient
+{
+    private readonly KvApi api;
+    private readonly string defaultNamespace;
+
+    internal KvClient(IGrainFactory grains, string defaultNamespace)
+    {
+        api = new KvApi(grains);
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    /// <summary>The value of a key, or null when it does not exist (or expired); with <see cref="GetOptions.BlockMs"/>, waits for it.</summary>
+    public Task<KvEntry?> GetAsync(string key, GetOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GetAsync(options?.Namespace ?? defaultNamespace, key, options?.BlockMs ?? 0, cancellationToken);
+
+    /// <summary>Writes a value; returns the key's new version.</summary>
+    public Task<long> PutAsync(string key, byte[] value, PutOptions? options = null, CancellationToken cancellationToken = default)
+        => api.PutAsync(options?.Namespace ?? defaultNamespace, key, value,
+            new KvPutCondition { TtlSeconds = options?.TtlSeconds, CasVersion = options?.CasVersion, IfNotExists = options?.IfNotExists ?? false },
+            cancellationToken);
+
+    /// <summary>Deletes a key; false when it did not exist.</summary>
+    public Task<bool> DeleteAsync(string key, KvOptions? options = null, CancellationToken cancellationToken = default)
+        => api.DeleteAsync(options?.Namespace ?? defaultNamespace, key, cancellationToken);
+
+    /// <summary>One page of keys with the prefix, in UTF-8 byte order; pass <see cref="KvScanPage.Cursor"/> for the next.</summary>
+    public Task<KvScanPage> ScanAsync(string prefix, ScanOptions? options = null, CancellationToken cancellationToken = default)
+        => api.ScanAsync(options?.Namespace ?? defaultNamespace, prefix, options?.Limit ?? KvKeys.DefaultScanLimit, options?.Cursor, cancellationToken);
+
+    /// <summary>Every key with the prefix, paging for you.</summary>
+    public IAsyncEnumerable<string> ScanAllAsync(string prefix, ScanOptions? options = null, CancellationToken cancellationToken = default)
+        => api.ScanAllAsync(options?.Namespace ?? defaultNamespace, prefix, options?.Limit ?? KvKeys.DefaultScanLimit, cancellationToken);
+
+    /// <summary>The key's versions, newest first (values and delete tombstones).</summary>
+    public Task<IReadOnlyList<KvVersion>> HistoryAsync(string key, HistoryOptions? options = null, CancellationToken cancellationToken = default)
+        => api.HistoryAsync(options?.Namespace ?? defaultNamespace, key, options?.Limit ?? 10, cancellationToken);
+
+    /// <summary>Follows a key: every version after <paramref name="fromVersion"/>, in order, until cancelled.</summary>
+    public IAsyncEnumerable<KvVersion> WatchAsync(string key, long fromVersion = 0, KvOptions? options = null, CancellationToken cancellationToken = default)
+        => api.WatchAsync(options?.Namespace ?? defaultNamespace, key, fromVersion, cancellationToken);
+}

@@ -1,0 +1,55 @@
+namespace Flo.Kv;
+
+/// <summary>
+/// One key of one namespace (grain key <see cref="KvKeys.GrainKey"/>): its value, version, timestamps, expiry and
+/// recent history, in persistent state. Every change is written before the call returns.
+/// </summary>
+[Alias("flo.kv.key")]
+public interface IKvKeyGrain : IGrainWithStringKey
+{
+    /// <summary>The live value, or null when the key does not exist or expired.</summary>
+    [ReadOnly]
+    Task<KvEntry?> Get();
+
+    /// <summary>
+    /// The live value; if there is none, waits up to <paramref name="blockMs"/> for a put. Interleaves: waiting does
+    /// not hold the grain's turn, so other callers of the key are served meanwhile.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<KvEntry?> GetOrWait(int blockMs);
+
+    /// <summary>Writes a value under the condition.</summary>
+    Task<KvPutResult> Put(byte[] value, KvPutCondition condition);
+
+    /// <summary>Deletes the key (a tombstone in the history); deleting a missing key returns Deleted = false.</summary>
+    Task<KvDeleteResult> Delete();
+
+    /// <summary>Newest first, at most <paramref name="limit"/> versions (values and tombstones).</summary>
+    [ReadOnly]
+    Task<KvVersion[]> History(int limit);
+
+    /// <summary>
+    /// The first version after <paramref name="afterVersion"/> (from history when it is still kept, else the next
+    /// one written), waiting up to <paramref name="timeoutMs"/>; null when nothing newer came. Interleaves.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs);
+}
+
+/// <summary>
+/// One partition of a namespace's ordered key index (grain key <c>namespace/partition</c>): the live keys that hash
+/// to it, in ordinal order, with their expiry. Scans merge the partitions.
+/// </summary>
+[Alias("flo.kv.index")]
+public interface IKvIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a key or changes its expiry (0: none).</summary>
+    Task Upsert(string key, long expiresAtMs);
+
+    /// <summary>Removes a key.</summary>
+    Task Remove(string key);
+
+    /// <summary>Up to <paramref name="limit"/> keys with the prefix, after <paramref name="after"/>, not expired at <paramref name="nowMs"/>.</summary>
+    [ReadOnly]
+    Task<KvIndexPage> Scan(string prefix, string? after, int limit, long nowMs);
+}

@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+
+namespace Flo.Kv;
+
+/// <summary>
+/// The KV operations over grains, shared by the client facade, the RESP endpoint and the HTTP API so all three
+/// validate, route and report errors alike. Arguments are checked before anything is sent.
+/// </summary>
+public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.DefaultMaxValueBytes)
+{
+    /// <summary>The value, or null when the key does not exist; waits up to <paramref name="blockMs"/> for a put when it does not.</summary>
+    public async Task<KvEntry?> GetAsync(string ns, string key, int blockMs = 0, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        if (blockMs < 0)
+        {
+            throw new InvalidArgumentException($"BlockMs must not be negative; got {blockMs}.");
+        }
+        var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var task = blockMs == 0 ? grain.Get() : grain.GetOrWait(blockMs);
+        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a value; returns the new version. Throws <see cref="VersionConflictException"/> or <see cref="KeyExistsException"/> when a condition fails.</summary>
+    public async Task<long> PutAsync(string ns, string key, byte[] value, KvPutCondition? condition = null, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        KvKeys.ValidateValue(value, maxValueBytes);
+        condition ??= KvPutCondition.None;
+        if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0)
+        {
+            throw new InvalidArgumentException("TTL must not be negative.");
+        }
+        if (condition.CasVersion is < 0)
+        {
+            throw new InvalidArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
+        }
+        var result = await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            KvPutStatus.Ok => result.Version,
+            KvPutStatus.VersionConflict => throw new VersionConflictException(key, condition.CasVersion ?? 0, result.Version),
+            _ => throw new KeyExistsException(key, result.Version),
+        };
+    }
+
+    /// <summary>Deletes a key; false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(string ns, string key, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        var result = await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result.Deleted;
+    }
+
+    /// <summary>Newest first, at most <paramref name="limit"/> versions (default 10, at most the kept history).</summary>
+    public async Task<IReadOnlyList<KvVersion>> HistoryAsync(string ns, string key, int limit = 10, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        if (limit is < 1 or > KvKeys.HistoryDepth)
+        {
+            throw new InvalidArgumentException($"History limit must be 1 to {KvKeys.HistoryDepth}; got {limit}.");
+        }
+        return await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keys with the prefix in UTF-8 byte order, one page (default 100, at most 1,000) after the cursor. Every
+    /// index partition of the namespace is asked for its next keys and the answers are merged.
+    /// </summary>
+    public async Task<KvScanPage> ScanAsync(string ns, string prefix, int limit = KvKeys.DefaultScanLimit, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        KvKeys.ValidateNamespace(ns);
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefix.Length > 0)
+        {
+            KvKeys.ValidateKey(prefix);
+        }
+        if (limit is < 1 or > KvKeys.MaxScanLimit)
+        {
+            throw new InvalidArgumentException($"Scan limit must be 1 to {KvKeys.MaxScanLimit}; got {limit}.");
+        }
+        var after = string.IsNullOrEmpty(cursor) ? null : KvCursor.Decode(ns, cursor);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var pages = await Task.WhenAll(Enumerable.Range(0, KvKeys.IndexPartitions)
+            .Select(p => grains.GetGrain<IKvIndexGrain>(KvKeys.IndexGrainKey(ns, p)).Scan(prefix, after, limit, now)))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var merged = pages.SelectMany(p => p.Keys).Order(KvKeyComparer.Instance).ToList();
+        var hasMore = merged.Count > limit || pages.Any(p => p.HasMore);
+        if (merged.Count > limit)
+        {
+            merged.RemoveRange(limit, merged.Count - limit);
+        }
+        return new KvScanPage(merged, hasMore, hasMore && merged.Count > 0 ? KvCursor.Encode(ns, merged[^1]) : null);
+    }
+
+    /// <summary>Every key with the prefix, paging as it goes.</summary>
+    public async IAsyncEnumerable<string> ScanAllAsync(string ns, string prefix, int pageSize = KvKeys.DefaultScanLimit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await ScanAsync(ns, prefix, pageSize, cursor, cancellationToken).ConfigureAwait(false);
+            foreach (var key in page.Keys)
+            {
+                yield return key;
+            }
+            cursor = page.HasMore ? page.Cursor : null;
+        }
+        while (cursor is not null);
+    }
+
+    /// <summary>
+    /// Every version after <paramref name="fromVersion"/>, in order, as they are written (values and tombstones);
+    /// runs until cancelled. Versions that fell out of the kept history before they were read are skipped.
+    /// </summary>
+    public async IAsyncEnumerable<KvVersion> WatchAsync(string ns, string key, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var last = fromVersion;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Waits stay well under the response timeout; an empty answer just asks again.
+            var next = await grain.WaitForVersionAfter(last, 10_000).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                continue;
+            }
+            last = next.Version;
+            yield return next;
+        }
+    }
+
+    private static void Validate(string ns, string key)
+    {
+        KvKeys.ValidateNamespace(ns);
+        KvKeys.ValidateKey(key);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text;
+
+namespace Flo.Kv;
+
+/// <summary>
+/// Names and limits shared by the client, the grains and the protocol endpoints (spec: keys are UTF-8 strings of 1
+/// to 512 bytes; namespaces 1 to 64 bytes of <c>[A-Za-z0-9._-]</c>; values up to 1 MiB by default).
+/// </summary>
+public static class KvKeys
+{
+    /// <summary>Largest key in UTF-8 bytes.</summary>
+    public const int MaxKeyBytes = 512;
+
+    /// <summary>Largest namespace in bytes.</summary>
+    public const int MaxNamespaceBytes = 64;
+
+    /// <summary>Default largest value (1 MiB).</summary>
+    public const int DefaultMaxValueBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Index partitions per namespace. Frozen: keys are assigned by hash, so changing it would need a re-index.
+    /// </summary>
+    public const int IndexPartitions = 16;
+
+    /// <summary>Versions kept per key (spec: the last 64).</summary>
+    public const int HistoryDepth = 64;
+
+    /// <summary>Scan page limits (spec: default 100, max 1000).</summary>
+    public const int DefaultScanLimit = 100, MaxScanLimit = 1000;
+
+    /// <summary>Throws <see cref="InvalidArgumentException"/> unless the namespace is valid.</summary>
+    public static void ValidateNamespace(string? ns)
+    {
+        if (string.IsNullOrEmpty(ns) || ns.Length > MaxNamespaceBytes)
+        {
+            throw new InvalidArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+        }
+        foreach (var c in ns)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                throw new InvalidArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+            }
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidArgumentException"/> unless the key is valid.</summary>
+    public static void ValidateKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new InvalidArgumentException("Key must not be empty.");
+        }
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(key);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new InvalidArgumentException("Key is not valid UTF-8 (it contains an unpaired surrogate).");
+        }
+        if (bytes > MaxKeyBytes)
+        {
+            throw new InvalidArgumentException($"Key is {bytes} bytes; the limit is {MaxKeyBytes}.");
+        }
+        if (key.Contains('\0'))
+        {
+            // Storage keys cannot hold NUL (PostgreSQL text); refuse it everywhere alike.
+            throw new InvalidArgumentException("Key must not contain NUL characters.");
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidArgumentException"/> unless the value fits.</summary>
+    public static void ValidateValue(byte[]? value, int maxValueBytes = DefaultMaxValueBytes)
+    {
+        if (value is null)
+        {
+            throw new InvalidArgumentException("Value must not be null (use an empty array).");
+        }
+        if (value.Length > maxValueBytes)
+        {
+            throw new InvalidArgumentException($"Value is {value.Length} bytes; the limit is {maxValueBytes}.");
+        }
+    }
+
+    /// <summary>The key grain's key: namespace, '/', key (a namespace cannot contain '/').</summary>
+    public static string GrainKey(string ns, string key) => ns + "/" + key;
+
+    /// <summary>Splits a key grain's key.</summary>
+    public static (string Namespace, string Key) Split(string grainKey)
+    {
+        var slash = grainKey.IndexOf('/');
+        return slash <= 0 ? throw new InvalidArgumentException($"'{grainKey}' is not a KV grain key.") : (grainKey[..slash], grainKey[(slash + 1)..]);
+    }
+
+    /// <summary>The index partition grain's key for a key.</summary>
+    public static string IndexGrainKey(string ns, string key) => IndexGrainKey(ns, (int)(StableHash.Of("kv-index", key) % IndexPartitions));
+
+    /// <summary>The index partition grain's key for a partition number.</summary>
+    public static string IndexGrainKey(string ns, int partition) => ns + "/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    private static string Describe(string? s) => s is null ? "null" : $"'{(s.Length > 80 ? s[..80] + "…" : s)}'";
+}
+
+/// <summary>
+/// Orders keys by their UTF-8 bytes (the spec's scan order). Ordinal UTF-16 order differs from it only where a
+/// surrogate pair meets a character in U+E000..U+FFFF; comparing code points fixes that.
+/// </summary>
+public sealed class KvKeyComparer : IComparer<string>
+{
+    /// <summary>The comparer.</summary>
+    public static KvKeyComparer Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public int Compare(string? x, string? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+        if (x is null)
+        {
+            return -1;
+        }
+        if (y is null)
+        {
+            return 1;
+        }
+        var n = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var a = x[i];
+            var b = y[i];
+            if (a == b)
+            {
+                continue;
+            }
+            // Surrogates (D800-DFFF) encode code points above FFFF: they sort after everything in the BMP.
+            var sa = char.IsSurrogate(a);
+            var sb = char.IsSurrogate(b);
+            if (sa != sb)
+            {
+                return sa ? 1 : -1;
+            }
+            return a.CompareTo(b);
+        }
+        return x.Length.CompareTo(y.Length);
+    }
+}

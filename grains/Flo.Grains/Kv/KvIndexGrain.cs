@@ -1,0 +1,91 @@
+using Flo.Kv;
+
+namespace Flo.Grains.Kv;
+
+/// <summary>
+/// One partition of a namespace's key index: the keys hashed to it, kept sorted in UTF-8 byte order in memory and
+/// stored as a set. Key grains add a key before a put of it returns and remove it after a delete is stored, so a
+/// scan sees every key a successful put created; scans hide expired keys by their expiry.
+/// </summary>
+/// <remarks>
+/// Each change rewrites the partition's stored set (there are <see cref="KvKeys.IndexPartitions"/> partitions per
+/// namespace, so a partition holds a sixteenth of the keys); puts that only change a value do not touch the index.
+/// </remarks>
+[GrainType("kvindex")]
+public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<KvIndexState> state) : Grain, IKvIndexGrain
+{
+    private SortedSet<string>? sorted;
+
+    private SortedSet<string> Sorted => sorted ??= new SortedSet<string>(state.State.Keys.Keys, KvKeyComparer.Instance);
+
+    /// <inheritdoc/>
+    public async Task Upsert(string key, long expiresAtMs)
+    {
+        if (state.State.Keys.TryGetValue(key, out var existing) && existing == expiresAtMs)
+        {
+            return;
+        }
+        state.State.Keys[key] = expiresAtMs;
+        Sorted.Add(key);
+        await WriteAsync();
+    }
+
+    /// <inheritdoc/>
+    public async Task Remove(string key)
+    {
+        if (!state.State.Keys.Remove(key))
+        {
+            return;
+        }
+        Sorted.Remove(key);
+        await WriteAsync();
+    }
+
+    /// <inheritdoc/>
+    public Task<KvIndexPage> Scan(string prefix, string? after, int limit, long nowMs)
+    {
+        var keys = new List<string>(Math.Min(limit, 64));
+        var hasMore = false;
+        var lower = after is not null && KvKeyComparer.Instance.Compare(after, prefix) > 0 ? after : prefix;
+        IEnumerable<string> candidates = Sorted.Count == 0 || KvKeyComparer.Instance.Compare(lower, Sorted.Max) > 0
+            ? []
+            : Sorted.GetViewBetween(lower, Sorted.Max!);
+        foreach (var key in candidates)
+        {
+            if (after is not null && KvKeyComparer.Instance.Compare(key, after) <= 0)
+            {
+                continue;
+            }
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                break;
+            }
+            var expires = state.State.Keys[key];
+            if (expires != 0 && expires <= nowMs)
+            {
+                continue;
+            }
+            if (keys.Count == limit)
+            {
+                hasMore = true;
+                break;
+            }
+            keys.Add(key);
+        }
+        return Task.FromResult(new KvIndexPage { Keys = [.. keys], HasMore = hasMore });
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            await state.ReadStateAsync();
+            sorted = null;
+            throw;
+        }
+    }
+}

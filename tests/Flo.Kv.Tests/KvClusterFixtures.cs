@@ -1,0 +1,55 @@
+using Flo.Grains;
+using Flo.Runtime.Storage;
+using Flo.Runtime.Tests.Infrastructure;
+using Flo.TestingHost;
+
+namespace Flo.Kv.Tests;
+
+/// <summary>A KV deployment to test against, and a <see cref="FloClient"/> connected to it.</summary>
+public abstract class KvClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public FloClient Client { get; private set; } = null!;
+
+    protected abstract Task<TestClusterOptions> OptionsAsync();
+
+    public async Task InitializeAsync()
+    {
+        var options = await OptionsAsync();
+        options.GrainAssemblies.Add(typeof(GrainsAssembly).Assembly);
+        Cluster = await TestCluster.DeployAsync(options);
+        await Cluster.WaitForMembershipToSettleAsync();
+        Client = await FloClient.ConnectAsync(string.Join(",", Cluster.Silos.Select(s => s.GatewayEndpoint)));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+/// <summary>One silo on SQLite: the embedded default.</summary>
+public sealed class SingleSiloSqliteKv : KvClusterFixture
+{
+    protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { Storage = StorageProviderKind.Sqlite });
+}
+
+/// <summary>Three silos on the test PostgreSQL.</summary>
+public sealed class ThreeSiloPostgresKv : KvClusterFixture
+{
+    private readonly PostgresFixture postgres = new();
+
+    protected override async Task<TestClusterOptions> OptionsAsync()
+    {
+        await postgres.InitializeAsync();
+        return new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await postgres.DisposeAsync();
+    }
+}
