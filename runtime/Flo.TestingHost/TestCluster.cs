@@ -145,6 +145,10 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 silo.AddGrains(assembly);
             }
+            foreach (var configure in options.SiloBuilders)
+            {
+                configure(silo);
+            }
             if (sharedMemory is not null)
             {
                 silo.UseMemoryStorage(sharedMemory);

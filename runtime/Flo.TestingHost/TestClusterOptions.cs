@@ -43,6 +43,9 @@ public sealed class TestClusterOptions
     /// <summary>Extra configuration for every silo (keys like <c>Cluster:Messaging:ResponseTimeout</c>).</summary>
     public Dictionary<string, string?> SiloConfiguration { get; } = [];
 
+    /// <summary>Applied to every silo's <see cref="Runtime.Hosting.SiloBuilder"/> (features add protocols and endpoints here).</summary>
+    public List<Action<Runtime.Hosting.SiloBuilder>> SiloBuilders { get; } = [];
+
     /// <summary>Response timeout of the test client. Default 30 s.</summary>
     public TimeSpan ClientResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

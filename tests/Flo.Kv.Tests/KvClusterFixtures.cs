@@ -1,4 +1,4 @@
-using Flo.Grains;
+using Flo.Endpoints;
 using Flo.Runtime.Storage;
 using Flo.Runtime.Tests.Infrastructure;
 using Flo.TestingHost;
@@ -17,7 +17,7 @@ public abstract class KvClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = await OptionsAsync();
-        options.GrainAssemblies.Add(typeof(GrainsAssembly).Assembly);
+        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
         Cluster = await TestCluster.DeployAsync(options);
         await Cluster.WaitForMembershipToSettleAsync();
         Client = await FloClient.ConnectAsync(string.Join(",", Cluster.Silos.Select(s => s.GatewayEndpoint)));

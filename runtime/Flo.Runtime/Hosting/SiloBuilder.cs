@@ -35,6 +35,20 @@ public sealed class SiloBuilder
         return this;
     }
 
+    /// <summary>Serves another protocol on the gateway port, recognised by the first byte of a connection.</summary>
+    public SiloBuilder AddGatewayProtocol<TProtocol>() where TProtocol : class, Messaging.IGatewayProtocol
+    {
+        Services.AddSingleton<Messaging.IGatewayProtocol, TProtocol>();
+        return this;
+    }
+
+    /// <summary>Adds HTTP endpoints on the silo's HTTP port.</summary>
+    public SiloBuilder MapEndpoints(Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map)
+    {
+        Services.AddSingleton(new Messaging.SiloEndpointMapping(map));
+        return this;
+    }
+
     /// <summary>Hosts the grain classes declared in <typeparamref name="T"/>'s assembly.</summary>
     public SiloBuilder AddGrains<T>() => AddGrains(typeof(T).Assembly);
 

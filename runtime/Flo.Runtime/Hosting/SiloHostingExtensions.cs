@@ -95,6 +95,10 @@ public static class SiloHostingExtensions
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        foreach (var mapping in app.Services.GetServices<SiloEndpointMapping>())
+        {
+            mapping.Map(app);
+        }
         app.MapGet("/cluster/members", async (IMembershipTable table, CancellationToken cancellationToken) =>
         {
             var data = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);

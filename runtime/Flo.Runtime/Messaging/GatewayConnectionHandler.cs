@@ -20,6 +20,7 @@ internal sealed partial class GatewayConnectionHandler(
     SiloDetails silo,
     IMembershipTable membership,
     IOptions<MessagingOptions> options,
+    IEnumerable<IGatewayProtocol> protocols,
     ILogger<GatewayConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -30,6 +31,27 @@ internal sealed partial class GatewayConnectionHandler(
         handshake.CancelAfter(options.Value.HandshakeTimeout);
         try
         {
+            var peek = await input.ReadAtLeastAsync(1, handshake.Token).ConfigureAwait(false);
+            if (peek.Buffer.IsEmpty)
+            {
+                return;
+            }
+            var firstByte = peek.Buffer.FirstSpan[0];
+            input.AdvanceTo(peek.Buffer.Start);
+            if (firstByte != ProtocolPreamble.Bytes[0])
+            {
+                // Another protocol on the same port (e.g. RESP): it gets the untouched connection.
+                var other = protocols.FirstOrDefault(p => p.Matches(firstByte));
+                if (other is null)
+                {
+                    LogUnknownProtocol(logger, remote, Convert.ToHexString([firstByte]));
+                    return;
+                }
+                await silo.WhenActive.WaitAsync(handshake.Token).ConfigureAwait(false);
+                LogOtherProtocol(logger, remote, other.Name);
+                await other.RunAsync(connection).ConfigureAwait(false);
+                return;
+            }
             var result = await input.ReadAtLeastAsync(ProtocolPreamble.Length, handshake.Token).ConfigureAwait(false);
             if (result.Buffer.Length < ProtocolPreamble.Length)
             {
@@ -98,6 +120,9 @@ internal sealed partial class GatewayConnectionHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote}: unknown protocol (first bytes {FirstBytes})")]
     private static partial void LogUnknownProtocol(ILogger logger, string remote, string firstBytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection from {Remote} speaks {Protocol}")]
+    private static partial void LogOtherProtocol(ILogger logger, string remote, string protocol);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closing connection from {Remote}: no handshake in time")]
     private static partial void LogHandshakeTimeout(ILogger logger, string remote);
