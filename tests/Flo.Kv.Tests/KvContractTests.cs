@@ -113,6 +113,26 @@ public abstract class KvContractTests<TFixture>(TFixture fixture) where TFixture
     }
 
     [Fact]
+    public async Task ExpiredKeysAreReclaimedInTheBackgroundAndTheirVersionsCarryOn()
+    {
+        var keys = Enumerable.Range(0, 10).Select(i => NewKey("reclaim")).ToArray();
+        foreach (var key in keys)
+        {
+            await Kv.PutAsync(key, Bytes("old"));
+            await Kv.PutAsync(key, new byte[10_000], new PutOptions(TtlSeconds: 1));
+        }
+        var started = Stopwatch.StartNew();
+        foreach (var key in keys)
+        {
+            // Reclaimed: the values are gone from storage, one marker with the last version remains.
+            await WaitUntilAsync(async () => await Kv.HistoryAsync(key) is [{ IsTombstone: true, Value: null, Version: 2 }], "the expired key is reclaimed");
+        }
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15));
+        Assert.Equal(3, await Kv.PutAsync(keys[0], Bytes("new")));
+        Assert.Equal("new", Encoding.UTF8.GetString((await Kv.GetAsync(keys[0]))!.Value));
+    }
+
+    [Fact]
     public async Task ABlockingGetIsReleasedByAPutFromAnotherClient()
     {
         var key = NewKey();

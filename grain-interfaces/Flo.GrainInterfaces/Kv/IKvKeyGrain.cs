@@ -34,6 +34,13 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs);
+
+    /// <summary>
+    /// Drops the value and history of an expired key, keeping only its version number (so versions never go back).
+    /// Sent one-way by the index's expiry sweep; does nothing if the key was written again meanwhile.
+    /// </summary>
+    [OneWay]
+    Task ReclaimIfExpired();
 }
 
 /// <summary>

@@ -12,11 +12,30 @@ namespace Flo.Grains.Kv;
 /// namespace, so a partition holds a sixteenth of the keys); puts that only change a value do not touch the index.
 /// </remarks>
 [GrainType("kvindex")]
-public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<KvIndexState> state) : Grain, IKvIndexGrain
+public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
 {
+    /// <summary>How often expired keys are looked for while the partition holds keys with a TTL.</summary>
+    internal static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly PriorityQueue<string, long> expiries = new();
     private SortedSet<string>? sorted;
+    private IGrainTimer? sweep;
 
     private SortedSet<string> Sorted => sorted ??= new SortedSet<string>(state.State.Keys.Keys, KvKeyComparer.Instance);
+
+    /// <inheritdoc/>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (key, expiresAt) in state.State.Keys)
+        {
+            if (expiresAt != 0)
+            {
+                expiries.Enqueue(key, expiresAt);
+            }
+        }
+        EnsureSweeping();
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc/>
     public async Task Upsert(string key, long expiresAtMs)
@@ -28,6 +47,11 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
         state.State.Keys[key] = expiresAtMs;
         Sorted.Add(key);
         await WriteAsync();
+        if (expiresAtMs != 0)
+        {
+            expiries.Enqueue(key, expiresAtMs);
+            EnsureSweeping();
+        }
     }
 
     /// <inheritdoc/>
@@ -73,6 +97,58 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
             keys.Add(key);
         }
         return Task.FromResult(new KvIndexPage { Keys = [.. keys], HasMore = hasMore });
+    }
+
+    /// <summary>
+    /// Background reclaim of expired keys (they are already invisible): drop them from the index, then tell each key
+    /// grain one-way to drop its value (one-way, so this turn never waits on a key grain that might call back here).
+    /// While keys with a TTL remain, the partition stays active so the sweep keeps running.
+    /// </summary>
+    private async Task SweepAsync()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expired = new List<string>();
+        while (expiries.TryPeek(out var key, out var at) && at <= now)
+        {
+            expiries.Dequeue();
+            // Entries are not removed from the queue when a key is re-put or deleted; skip the stale ones.
+            if (state.State.Keys.TryGetValue(key, out var current) && current == at)
+            {
+                expired.Add(key);
+            }
+        }
+        if (expired.Count > 0)
+        {
+            foreach (var key in expired)
+            {
+                state.State.Keys.Remove(key);
+                Sorted.Remove(key);
+            }
+            await WriteAsync();
+            var ns = KvKeys.Split(GetPrimaryKeyString()).Namespace;
+            foreach (var key in expired)
+            {
+                await GrainFactory.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).ReclaimIfExpired();
+            }
+        }
+        if (expiries.Count == 0)
+        {
+            sweep?.Dispose();
+            sweep = null;
+        }
+        else
+        {
+            DelayDeactivation(SweepPeriod * 3);
+        }
+    }
+
+    private void EnsureSweeping()
+    {
+        if (sweep is null && expiries.Count > 0)
+        {
+            sweep = RegisterGrainTimer(_ => SweepAsync(), SweepPeriod, SweepPeriod);
+            DelayDeactivation(SweepPeriod * 3);
+        }
     }
 
     private async Task WriteAsync()

@@ -149,6 +149,18 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
         }
     }
 
+    /// <inheritdoc/>
+    public async Task ReclaimIfExpired()
+    {
+        if (Versions.Count == 0 || Versions[^1] is not { IsTombstone: false } last || last.ExpiresAtMs == 0 || last.ExpiresAtMs > Now)
+        {
+            return;
+        }
+        // One small marker instead of up to 64 values: the version number carries on from it.
+        state.State.History = [new KvVersion { Version = last.Version, TimestampMs = last.TimestampMs, IsTombstone = true, ExpiresAtMs = last.ExpiresAtMs }];
+        await WriteAsync();
+    }
+
     private KvEntry? Live(long now)
     {
         if (Versions.Count == 0 || Versions[^1] is not { IsTombstone: false, Value: { } value } current)
