@@ -4,7 +4,8 @@
 #   memory  - bytes per idle activation with 100k activations
 #   storage - grain state writes per provider vs direct one-commit-per-write upserts (SQLite, PostgreSQL)
 #   cluster - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (PostgreSQL)
-# Usage: bench/run.sh [calls|memory|storage|cluster|all] [--seconds N]
+#   kv      - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts
+# Usage: bench/run.sh [calls|memory|storage|cluster|kv|all] [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -12,7 +13,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-if [[ "$what" == calls || "$what" == cluster || "$what" == all ]]; then
+if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
   fi
@@ -40,4 +41,20 @@ if [[ "$what" == cluster || "$what" == all ]]; then
   eval "$(./scripts/postgres.sh env)"
   echo "== cluster: silo->silo calls, client->3 silos, failover, convergence (peer: redis PING on port $redis_port)"
   dotnet run -c Release --project bench/Flo.Bench -- cluster --redis-port "$redis_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == kv || "$what" == all ]]; then
+  if ! command -v etcd >/dev/null; then
+    sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server
+  fi
+  ./scripts/postgres.sh start >/dev/null
+  eval "$(./scripts/postgres.sh env)"
+  etcd_port=$(free_port); etcd_peer=$(free_port); etcd_dir=$(mktemp -d)
+  etcd --data-dir "$etcd_dir" --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+       --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+       --initial-cluster "default=http://127.0.0.1:$etcd_peer" >"$etcd_dir/etcd.log" 2>&1 &
+  etcd_pid=$!
+  trap 'kill $etcd_pid 2>/dev/null || true; rm -rf "$etcd_dir"; kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "== kv (peers: redis $(redis-server --version | awk '{print $3}'), etcd $(etcd --version | awk 'NR==1{print $3}') with fsync)"
+  dotnet run -c Release --project bench/Flo.Bench -- kv --redis-port "$redis_port" --etcd "http://127.0.0.1:$etcd_port" --postgres "$FLO_TEST_POSTGRES" "$@"
 fi

@@ -23,5 +23,10 @@ var failovers = new Option<int>("--failovers") { Description = "Kill/rejoin runs
 var cluster = new Command("cluster", "Silo->silo calls, client->3-silo throughput, failover and membership convergence times.") { duration, redisPort, postgres, concurrency, failovers };
 cluster.SetAction(async r => await ClusterBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(postgres), r.GetValue(concurrency)!, r.GetValue(failovers)));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster };
+var etcd = new Option<string?>("--etcd") { Description = "etcd client URL (http://127.0.0.1:PORT) for the durable KV peer runs." };
+var kvConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
+var kv = new Command("kv", "KV puts/gets via FloClient vs Redis (memory) and etcd (durable).") { duration, redisPort, etcd, postgres, kvConcurrency };
+kv.SetAction(async r => await KvBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(etcd), r.GetValue(postgres), r.GetValue(kvConcurrency)!));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv };
 return await root.Parse(args).InvokeAsync();
