@@ -36,6 +36,12 @@ public sealed class SingleSiloSqliteKv : KvClusterFixture
     protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { Storage = StorageProviderKind.Sqlite });
 }
 
+/// <summary>Two silos on the shared in-memory provider (storage that completes synchronously).</summary>
+public sealed class TwoSiloMemoryKv : KvClusterFixture
+{
+    protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { InitialSilosCount = 2 });
+}
+
 /// <summary>Three silos on the test PostgreSQL.</summary>
 public sealed class ThreeSiloPostgresKv : KvClusterFixture
 {

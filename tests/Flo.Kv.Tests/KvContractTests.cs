@@ -335,3 +335,6 @@ public sealed class SingleSiloSqliteKvContractTests(SingleSiloSqliteKv fixture) 
 
 [Trait("Category", "Kv")]
 public sealed class ThreeSiloPostgresKvContractTests(ThreeSiloPostgresKv fixture) : KvContractTests<ThreeSiloPostgresKv>(fixture), IClassFixture<ThreeSiloPostgresKv>;
+
+[Trait("Category", "Kv")]
+public sealed class TwoSiloMemoryKvContractTests(TwoSiloMemoryKv fixture) : KvContractTests<TwoSiloMemoryKv>(fixture), IClassFixture<TwoSiloMemoryKv>;

@@ -8,9 +8,14 @@ namespace Flo.Grains.Kv;
 /// scan sees every key a successful put created; scans hide expired keys by their expiry.
 /// </summary>
 /// <remarks>
-/// Each change rewrites the partition's stored set (there are <see cref="KvKeys.IndexPartitions"/> partitions per
+/// Each write stores the partition's whole set (there are <see cref="KvKeys.IndexPartitions"/> partitions per
 /// namespace, so a partition holds a sixteenth of the keys); puts that only change a value do not touch the index.
+/// The grain is reentrant and commits in groups: changes that arrive while a write is in flight are applied in
+/// memory and stored together by the next write, so creating many keys at once costs one write per batch, not per
+/// key. Every change is applied synchronously between awaits (one thread at a time), so the in-memory set is always
+/// consistent.
 /// </remarks>
+[Reentrant]
 [GrainType("kvindex")]
 public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
 {
@@ -20,6 +25,8 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
     private readonly PriorityQueue<string, long> expiries = new();
     private SortedSet<string>? sorted;
     private IGrainTimer? sweep;
+    private Task? writing;
+    private TaskCompletionSource? nextWrite;
 
     private SortedSet<string> Sorted => sorted ??= new SortedSet<string>(state.State.Keys.Keys, KvKeyComparer.Instance);
 
@@ -151,17 +158,47 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
         }
     }
 
-    private async Task WriteAsync()
+    /// <summary>Completes when a write that includes every change made so far is stored.</summary>
+    private Task WriteAsync()
+    {
+        if (writing is null || writing.IsCompleted)
+        {
+            // (A write can complete synchronously, e.g. with the memory provider, leaving a finished task here.)
+            writing = WriteNowAsync();
+            return writing;
+        }
+        // A write is in flight with an older snapshot: join the next one.
+        nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return nextWrite.Task;
+    }
+
+    private async Task WriteNowAsync()
     {
         try
         {
             await state.WriteStateAsync();
         }
-        catch
+        finally
         {
-            await state.ReadStateAsync();
-            sorted = null;
-            throw;
+            writing = null;
+            if (nextWrite is { } next)
+            {
+                nextWrite = null;
+                writing = WriteForAsync(next);
+            }
+        }
+    }
+
+    private async Task WriteForAsync(TaskCompletionSource waiters)
+    {
+        try
+        {
+            await WriteNowAsync();
+            waiters.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            waiters.TrySetException(e);
         }
     }
 }
