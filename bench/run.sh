@@ -5,7 +5,9 @@
 #   storage - grain state writes per provider vs direct one-commit-per-write upserts (SQLite, PostgreSQL)
 #   cluster - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (PostgreSQL)
 #   kv      - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts
-# Usage: bench/run.sh [calls|memory|storage|cluster|kv|all] [--seconds N]
+#   resp    - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP endpoint (memory provider),
+#             Redis and Garnet (dotnet tool garnet-server)
+# Usage: bench/run.sh [calls|memory|storage|cluster|kv|resp|all] [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -13,7 +15,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == all ]]; then
+if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == resp || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
   fi
@@ -57,4 +59,36 @@ if [[ "$what" == kv || "$what" == all ]]; then
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "== kv (peers: redis $(redis-server --version | awk '{print $3}'), etcd $(etcd --version | awk 'NR==1{print $3}') with fsync)"
   dotnet run -c Release --project bench/Flo.Bench -- kv --redis-port "$redis_port" --etcd "http://127.0.0.1:$etcd_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == resp || "$what" == all ]]; then
+  command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
+  garnet="$HOME/.flo-bench/garnet/garnet-server"
+  [ -x "$garnet" ] || dotnet tool install --tool-path "$HOME/.flo-bench/garnet" garnet-server >/dev/null
+  garnet_port=$(free_port)
+  "$garnet" --port "$garnet_port" --bind 127.0.0.1 >/tmp/flo-bench-garnet.log 2>&1 &
+  garnet_pid=$!
+  dotnet build silo -c Release -v quiet -nologo >/dev/null
+  flo_port=$(free_port); flo_dir=$(mktemp -d)
+  dotnet silo/bin/Release/net10.0/Flo.Silo.dll --Cluster:Storage:Provider=Memory --Cluster:Endpoints:ListenAddress=127.0.0.1 \
+    --Cluster:Endpoints:GatewayPort="$flo_port" --Cluster:Endpoints:SiloPort="$(free_port)" --Cluster:Endpoints:HttpPort="$(free_port)" \
+    --Cluster:Storage:DataDirectory="$flo_dir" >"$flo_dir/silo.log" 2>&1 &
+  flo_pid=$!
+  trap 'kill $flo_pid $garnet_pid 2>/dev/null || true; rm -rf "$flo_dir"; kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+  for _ in $(seq 1 100); do redis-cli -p "$flo_port" PING >/dev/null 2>&1 && redis-cli -p "$garnet_port" PING >/dev/null 2>&1 && break; sleep 0.2; done
+  n="${RESP_REQUESTS:-100000}"
+  echo "== resp: redis-benchmark -t set,get -n $n (flo: memory provider; peers: redis $(redis-server --version | awk '{print $3}'), garnet)"
+  printf '%-22s %-8s %14s %14s %14s %10s %10s\n' run test flo redis garnet flo/redis flo/garnet
+  for mode in "-c 1" "-c 50" "-c 50 -P 16"; do
+    declare -A rps=()
+    for target in flo:$flo_port redis:$redis_port garnet:$garnet_port; do
+      name=${target%%:*}; port=${target##*:}
+      while IFS=, read -r test value; do rps[$name,$test]=$value; done < <(
+        redis-benchmark -p "$port" -t set,get -n "$n" $mode --csv 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, '{print $1","$2}')
+    done
+    for test in SET GET; do
+      f=${rps[flo,$test]:-0}; r=${rps[redis,$test]:-0}; g=${rps[garnet,$test]:-0}
+      printf '%-22s %-8s %14s %14s %14s %10s %10s\n' "$mode" "$test" "$f" "$r" "$g" \
+        "$(python3 -c "print(f'{$f/$r:.2f}x' if $r else '-')")" "$(python3 -c "print(f'{$f/$g:.2f}x' if $g else '-')")"
+    done
+  done
 fi
