@@ -143,7 +143,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$base_dir'
 fsync = on
 synchronous_commit = on
-max_connections = 300
+max_connections = 1000
 CONF
         if detached as_owner "$bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 60 start >/dev/null; then
             echo "$port"

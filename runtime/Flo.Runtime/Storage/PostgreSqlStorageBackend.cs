@@ -22,12 +22,21 @@ internal sealed partial class PostgreSqlStorageBackend : IRelationalStorageBacke
     private readonly SemaphoreSlim initializeLock = new(1, 1);
     private int disposed;
 
+    /// <summary>Connections per silo unless the connection string says otherwise.</summary>
+    public const int DefaultMaxPoolSize = 32;
+
     public PostgreSqlStorageBackend(StorageOptions options, ILoggerFactory loggerFactory)
     {
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+        if (!builder.ConnectionStringBuilder.ContainsKey("Maximum Pool Size"))
+        {
+            // Writes are group-committed on a few connections; Npgsql's default of 100 per silo would let a handful
+            // of silos exhaust a server's connection slots.
+            builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
         }
         builder.UseLoggerFactory(loggerFactory);
         dataSource = builder.Build();
