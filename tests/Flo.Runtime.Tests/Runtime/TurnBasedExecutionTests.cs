@@ -30,6 +30,18 @@ public sealed class TurnBasedExecutionTests(SingleSiloFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task AnAlwaysInterleaveCallInProgressDoesNotHoldTheTurn()
+    {
+        var grain = fixture.Cluster.GrainFactory.GetGrain<IOrderingGrain>("linger-" + Guid.NewGuid().ToString("N"));
+        var linger = grain.Linger(8_000);
+        // Ordinary (turn-taking) calls are admitted while the interleaving call waits, as in Orleans.
+        await grain.Write(10).WaitAsync(TimeSpan.FromSeconds(5));
+        await grain.Read(10).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(linger.IsCompleted);
+        await linger;
+    }
+
+    [Fact]
     public async Task ReadOnlyCallsInterleaveWithEachOtherOnly()
     {
         var grain = Grains.GetGrain<IOrderingGrain>(Guid.NewGuid().ToString());

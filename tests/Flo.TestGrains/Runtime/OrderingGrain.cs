@@ -15,6 +15,10 @@ public interface IOrderingGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<ConcurrencyReport> Report();
+
+    /// <summary>Waits without holding the turn (like a blocking get).</summary>
+    [AlwaysInterleave]
+    Task Linger(int delayMs);
 }
 
 public interface IReentrantOrderingGrain : IOrderingGrain
@@ -66,6 +70,8 @@ public class OrderingGrain : Grain, IOrderingGrain
     private void Exit(ref int counter) => counter--;
 
     public Task<ConcurrencyReport> Report() => Task.FromResult(new ConcurrencyReport(max, violations));
+
+    public Task Linger(int delayMs) => Task.Delay(delayMs);
 }
 
 [Reentrant]
