@@ -11,6 +11,33 @@ namespace Flo.Kv.Tests;
 public sealed class KvFaultTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
+    public async Task ABlockingGetFollowsItsKeyWhenTheOwningSiloLeaves()
+    {
+        var options = new TestClusterOptions { InitialSilosCount = 3 };
+        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
+        await using var cluster = await TestCluster.DeployAsync(options);
+        await cluster.WaitForMembershipToSettleAsync();
+        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        var leaving = cluster.Silos[2];
+        var view = leaving.Membership.CurrentView;
+        var key = Enumerable.Range(0, 1000).Select(i => $"follow:{i}:{Guid.NewGuid():N}")
+            .First(k => view.OwnerOf(new GrainId("kv", KvKeys.GrainKey("default", k)))!.Equals(leaving.Address));
+
+        var waiting = client.Kv.GetAsync(key, new GetOptions(BlockMs: 60_000));
+        await Task.Delay(300);
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await cluster.StopSiloAsync(leaving);
+        // The waiting get did not hold the key's deactivation (that would take the 30 s deactivation timeout).
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {stopping.Elapsed}");
+        Assert.False(waiting.IsCompleted);
+
+        await cluster.WaitForMembershipToSettleAsync();
+        await client.Kv.PutAsync(key, Encoding.UTF8.GetBytes("moved"));
+        var entry = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("moved", Encoding.UTF8.GetString(entry!.Value));
+    }
+
+    [Fact]
     public async Task EveryAcknowledgedPutSurvivesASiloKill()
     {
         var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };

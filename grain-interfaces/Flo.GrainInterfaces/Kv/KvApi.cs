@@ -17,8 +17,22 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
             throw new InvalidArgumentException($"BlockMs must not be negative; got {blockMs}.");
         }
         var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
-        var task = blockMs == 0 ? grain.Get() : grain.GetOrWait(blockMs);
-        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (blockMs == 0)
+        {
+            return await grain.Get().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        // The key grain answers early when it is moving to another silo; ask again (wherever it lives now) until
+        // the block time is used up.
+        var deadline = Environment.TickCount64 + blockMs;
+        while (true)
+        {
+            var remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
+            var entry = await grain.GetOrWait(remaining).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (entry is not null || remaining < 20)
+            {
+                return entry;
+            }
+        }
     }
 
     /// <summary>Writes a value; returns the new version. Throws <see cref="VersionConflictException"/> or <see cref="KeyExistsException"/> when a condition fails.</summary>

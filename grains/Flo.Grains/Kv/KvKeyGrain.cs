@@ -60,7 +60,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
                 return entry;
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || !await WaitForChangeAsync(remaining))
+            if (remaining <= 0 || GrainContext.DeactivationRequested.IsCancellationRequested || !await WaitForChangeAsync(remaining))
             {
                 return Live(Now);
             }
@@ -142,7 +142,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
                 }
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || !await WaitForChangeAsync(remaining))
+            if (remaining <= 0 || GrainContext.DeactivationRequested.IsCancellationRequested || !await WaitForChangeAsync(remaining))
             {
                 return null;
             }
@@ -208,11 +208,14 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
         signal.TrySetResult();
     }
 
-    /// <summary>Waits for the next stored write, or the timeout; true when a write happened.</summary>
+    /// <summary>
+    /// Waits for the next stored write, the timeout, or this activation being asked to deactivate (the caller then
+    /// gets the current answer early and asks again wherever the key lives next); true when a write happened.
+    /// </summary>
     private async Task<bool> WaitForChangeAsync(long timeoutMs)
     {
         var signal = changed.Task;
-        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(timeoutMs), time));
+        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(timeoutMs), time, GrainContext.DeactivationRequested));
         return finished == signal;
     }
 }

@@ -18,6 +18,13 @@ public interface IGrainContext
     /// <summary>Registers an in-memory timer whose ticks run as turns of this activation.</summary>
     IGrainTimer RegisterTimer(Func<CancellationToken, Task> callback, GrainTimerCreationOptions options);
 
+    /// <summary>
+    /// Canceled when the activation is asked to deactivate (idle, moving to another silo, silo stopping). Long waits
+    /// inside [AlwaysInterleave] calls (a blocking get) should end on it, so the deactivation does not wait for them
+    /// and their callers can ask again wherever the grain lives next.
+    /// </summary>
+    CancellationToken DeactivationRequested { get; }
+
     /// <summary>Deactivates the activation once the current request completes.</summary>
     void DeactivateOnIdle();
 

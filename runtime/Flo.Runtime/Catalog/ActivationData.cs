@@ -23,6 +23,7 @@ internal sealed partial class ActivationData : IGrainContext
     private readonly ActivationServices services;
     private int runningReadOnly;
     private int runningInterleaved;
+    private readonly CancellationTokenSource deactivationRequested = new();
     private DeactivationReason? pendingDeactivation;
     private long lastActivity;
     private long keepAliveUntil;
@@ -53,6 +54,9 @@ internal sealed partial class ActivationData : IGrainContext
     public IGrainFactory GrainFactory => services.GrainFactory;
 
     public string SiloName => services.SiloName;
+
+    /// <inheritdoc/>
+    public CancellationToken DeactivationRequested => deactivationRequested.Token;
 
     internal object? GrainInstance => instance;
 
@@ -289,6 +293,8 @@ internal sealed partial class ActivationData : IGrainContext
             pendingDeactivation = reason;
             now = State == ActivationState.Valid && runningItems.Count == 0;
         }
+        // Outside the lock and asynchronously: waiters' continuations must not run under it.
+        _ = deactivationRequested.CancelAsync();
         if (now)
         {
             StartDeactivation(reason);
