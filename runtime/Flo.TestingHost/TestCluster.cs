@@ -22,6 +22,7 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<SiloHandle> silos = [];
     private readonly MemoryGrainStorage? sharedMemory;
     private readonly InMemoryMembershipTable sharedMembership = new();
+    private readonly Runtime.Reminders.InMemoryReminderTable sharedReminders = new();
     private readonly string dataDirectory;
     private readonly bool ownsDataDirectory;
     private int siloCounter;
@@ -153,6 +154,7 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 silo.UseMemoryStorage(sharedMemory);
                 silo.UseInMemoryMembership(sharedMembership);
+                silo.UseInMemoryReminders(sharedReminders);
             }
         });
         var app = builder.Build();

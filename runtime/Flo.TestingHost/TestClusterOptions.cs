@@ -38,6 +38,8 @@ public sealed class TestClusterOptions
         ["Cluster:Membership:DeathVoteExpirationTimeout"] = "00:00:30",
         ["Cluster:Membership:MaxJoinAttemptTime"] = "00:00:30",
         ["Cluster:Messaging:ConnectTimeout"] = "00:00:01",
+        ["Cluster:Reminders:PollPeriod"] = "00:00:00.100",
+        ["Cluster:Reminders:MinimumPeriod"] = "00:00:00.100",
     };
 
     /// <summary>Extra configuration for every silo (keys like <c>Cluster:Messaging:ResponseTimeout</c>).</summary>

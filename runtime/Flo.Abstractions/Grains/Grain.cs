@@ -72,6 +72,34 @@ public abstract class Grain
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
         => GrainContext.RegisterTimer(callback, new GrainTimerCreationOptions(dueTime, period));
 
+    /// <summary>
+    /// Registers (or replaces) a durable reminder: <see cref="IRemindable.ReceiveReminder"/> is called first after
+    /// <paramref name="dueTime"/>, then every <paramref name="period"/>, on whichever silo hosts the grain, even after
+    /// the grain deactivated or the whole cluster restarted. The grain must implement <see cref="IRemindable"/>.
+    /// </summary>
+    protected Task RegisterOrUpdateReminderAsync(string name, TimeSpan dueTime, TimeSpan period, MissedTickPolicy policy = MissedTickPolicy.FireOnce)
+        => Reminders().RegisterAsync(GrainId, name, dueTime, period, policy);
+
+    /// <summary>Registers (or replaces) a durable cron reminder (<c>"*/5 * * * *"</c>; 6 fields with seconds), UTC unless a time zone is given.</summary>
+    protected Task RegisterOrUpdateCronReminderAsync(string name, string cron, TimeZoneInfo? timeZone = null, MissedTickPolicy policy = MissedTickPolicy.FireOnce)
+        => Reminders().RegisterCronAsync(GrainId, name, cron, timeZone, policy);
+
+    /// <summary>Removes a reminder; false when it did not exist.</summary>
+    protected Task<bool> UnregisterReminderAsync(string name) => Reminders().UnregisterAsync(GrainId, name);
+
+    /// <summary>This grain's reminders.</summary>
+    protected Task<IReadOnlyList<ReminderInfo>> GetRemindersAsync() => Reminders().ListAsync(GrainId);
+
+    private IReminderRegistry Reminders()
+    {
+        if (this is not IRemindable)
+        {
+            throw new InvalidOperationException($"Grain {GrainId} registers a reminder but {GetType().Name} does not implement IRemindable.");
+        }
+        return (IReminderRegistry?)ServiceProvider.GetService(typeof(IReminderRegistry))
+            ?? throw new InvalidOperationException("This silo has no reminder service.");
+    }
+
     /// <summary>Registers an in-memory timer with full options.</summary>
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
         => GrainContext.RegisterTimer(callback, options);

@@ -21,6 +21,15 @@ public sealed class SiloBuilder
 
     internal InMemoryMembershipTable? SharedMembershipTable { get; private set; }
 
+    internal Reminders.InMemoryReminderTable? SharedReminderTable { get; private set; }
+
+    /// <summary>Uses this in-memory reminder table (shared by in-process silos) when storage is in memory.</summary>
+    public SiloBuilder UseInMemoryReminders(Reminders.InMemoryReminderTable table)
+    {
+        SharedReminderTable = table;
+        return this;
+    }
+
     /// <summary>Uses this in-memory membership table (shared by in-process silos) when storage is in memory.</summary>
     public SiloBuilder UseInMemoryMembership(InMemoryMembershipTable table)
     {

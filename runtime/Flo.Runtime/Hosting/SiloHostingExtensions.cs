@@ -38,6 +38,7 @@ public static class SiloHostingExtensions
         services.AddOptions<MessagingOptions>().Bind(config.GetSection($"{ConfigurationSection}:Messaging")).ValidateOnStart();
         services.AddOptions<GrainCollectionOptions>().Bind(config.GetSection($"{ConfigurationSection}:GrainCollection")).ValidateOnStart();
         services.AddOptions<MembershipOptions>().Bind(config.GetSection($"{ConfigurationSection}:Membership"));
+        services.AddOptions<Reminders.ReminderOptions>().Bind(config.GetSection($"{ConfigurationSection}:Reminders"));
         services.AddOptions<TelemetryOptions>().Bind(config.GetSection($"{ConfigurationSection}:Telemetry"));
         services.AddOptions<StorageOptions>().Bind(config.GetSection($"{ConfigurationSection}:Storage"))
             .Validate(o =>
@@ -79,6 +80,12 @@ public static class SiloHostingExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStatusLifecycleParticipant>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipAgent>());
+        services.AddSingleton<Reminders.IReminderTable>(sp => sp.GetRequiredService<IStorageBackend>() is IRelationalStorageBackend relational
+            ? new Reminders.RelationalReminderTable(relational, sp.GetRequiredService<IOptions<SiloOptions>>().Value.ServiceId)
+            : silo.SharedReminderTable ?? new Reminders.InMemoryReminderTable());
+        services.AddSingleton<Reminders.ReminderService>();
+        services.AddSingleton<IReminderRegistry>(sp => sp.GetRequiredService<Reminders.ReminderService>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Reminders.ReminderService>());
         services.AddSingleton<ClusterHealthMonitor>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterHealthMonitor>());
         services.AddHostedService<SiloHostedService>();
