@@ -29,7 +29,7 @@ public sealed class KvFaultTests(PostgresFixture postgres) : IClassFixture<Postg
         await cluster.StopSiloAsync(leaving);
         // The waiting get did not hold the key's deactivation (that would take the 30 s deactivation timeout).
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {stopping.Elapsed}");
-        Assert.False(waiting.IsCompleted);
+        Assert.False(waiting.IsCompleted, $"the get ended early: {waiting.Status} {waiting.Exception?.GetBaseException()}");
 
         await cluster.WaitForMembershipToSettleAsync();
         await client.Kv.PutAsync(key, Encoding.UTF8.GetBytes("moved"));

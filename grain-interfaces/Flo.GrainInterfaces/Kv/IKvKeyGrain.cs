@@ -16,6 +16,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// not hold the grain's turn, so other callers of the key are served meanwhile.
     /// </summary>
     [AlwaysInterleave]
+    [Idempotent]
     Task<KvEntry?> GetOrWait(int blockMs);
 
     /// <summary>Writes a value under the condition.</summary>
@@ -33,6 +34,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// one written), waiting up to <paramref name="timeoutMs"/>; null when nothing newer came. Interleaves.
     /// </summary>
     [AlwaysInterleave]
+    [Idempotent]
     Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs);
 
     /// <summary>

@@ -69,6 +69,14 @@ internal sealed partial class RequestForwarder(
         {
             response = await call.Task.ConfigureAwait(false);
         }
+        catch (SiloUnavailableException e) when ((message.Flags & (InvokeFlags.Idempotent | InvokeFlags.ReadOnly)) != 0)
+        {
+            // The owner's connection was lost with the request in flight; running an idempotent call again is
+            // harmless, so route it again rather than fail it (a long blocking get relayed by a leaving silo).
+            message.RequestId = originalId;
+            await RerouteOrRejectAsync(message, sink, owner, grainId, grainClass, e.Message).ConfigureAwait(false);
+            return;
+        }
         catch (Exception e)
         {
             response = new Message { Kind = MessageKind.Response, SiloName = silo.Name };

@@ -90,11 +90,13 @@ public sealed class ReminderTests(PostgresFixture postgres) : IClassFixture<Post
 
         var onceAfter = ReminderLog.Of(once).Where(t => t.At > down).ToList();
         var skipAfter = ReminderLog.Of(skip).Where(t => t.At > down).ToList();
-        // FireOnce: exactly one catch-up tick that says how many were missed, then regular ticks.
-        var catchUp = Assert.Single(onceAfter, t => t.Status.MissedTicks > 0);
-        Assert.InRange(catchUp.Status.MissedTicks, 3, 50);
-        Assert.Same(catchUp, onceAfter[0]);
-        // Skip: no catch-up; the ticks after the restart are regular ones.
+        // FireOnce: the first tick after the restart is the catch-up of the tick due while the cluster was down, and
+        // says how many more were missed; then the schedule goes on.
+        Assert.InRange(onceAfter[0].Status.MissedTicks, 3, 50);
+        Assert.True(onceAfter[0].Status.CurrentTickTime < down.AddMilliseconds(400));
+        Assert.True(onceAfter.Skip(1).All(t => t.Status.CurrentTickTime > onceAfter[0].Status.CurrentTickTime));
+        // Skip: nothing is delivered for a late tick (by construction every delivered tick was on time), and the
+        // first delivered one is a regular tick after the restart.
         Assert.All(skipAfter, t => Assert.Equal(0, t.Status.MissedTicks));
         Assert.True(skipAfter[0].Status.CurrentTickTime > down.AddMilliseconds(1400));
     }
