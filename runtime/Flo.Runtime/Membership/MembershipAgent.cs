@@ -74,12 +74,36 @@ internal sealed partial class MembershipAgent(
             }
         }
         membership.ViewChanged += OnViewChanged;
+        await RetirePreviousIncarnationsAsync(cancellationToken).ConfigureAwait(false);
         await CheckConnectivityAsync(cancellationToken).ConfigureAwait(false);
         await SetStatusAsync(SiloStatus.Active, cancellationToken).ConfigureAwait(false);
         heartbeat = time.CreateTimer(static s => _ = ((MembershipAgent)s!).HeartbeatAsync(), this, options.Value.IAmAlivePeriod, options.Value.IAmAlivePeriod);
         refresh = time.CreateTimer(static s => _ = ((MembershipAgent)s!).PeriodicRefreshAsync(), this, options.Value.TableRefreshPeriod, options.Value.TableRefreshPeriod);
         var removed = await table.CleanupDefunctEntriesAsync(now - options.Value.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
         LogJoined(logger, entry!.Silo.ToString(), removed);
+    }
+
+    /// <summary>
+    /// An older incarnation on this silo's own address cannot be alive: this process holds its port now. Declaring
+    /// it dead at once (as Orleans does) means a silo restarted after a crash does not wait for the failure detector.
+    /// </summary>
+    private async Task RetirePreviousIncarnationsAsync(CancellationToken cancellationToken)
+    {
+        var self = entry!.Silo;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var data = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            var old = data.Entries.FirstOrDefault(e => e.Entry.Status != SiloStatus.Dead && e.Entry.Silo.Host == self.Host
+                && e.Entry.Silo.Port == self.Port && e.Entry.Silo.Generation < self.Generation);
+            if (old.Entry is null)
+            {
+                return;
+            }
+            if (await table.UpdateRowAsync(old.Entry with { Status = SiloStatus.Dead }, old.Etag, data.Version.Next(), cancellationToken).ConfigureAwait(false))
+            {
+                LogRetired(logger, old.Entry.Silo.ToString());
+            }
+        }
     }
 
     /// <summary>
@@ -351,6 +375,9 @@ internal sealed partial class MembershipAgent(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Voted that silo {Silo} is dead ({Votes} of {Needed} votes): {Reason}")]
     private static partial void LogVoted(ILogger logger, string silo, int votes, int needed, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Declared {Silo}, an earlier incarnation on this silo's address, dead")]
+    private static partial void LogRetired(ILogger logger, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Joining: waiting until active silo(s) {Silos} answer or are declared dead")]
     private static partial void LogWaitingForConnectivity(ILogger logger, string silos);

@@ -84,6 +84,30 @@ public sealed class MembershipAgentTests
     }
 
     [Fact]
+    public async Task ASiloRestartedOnTheSameAddressAfterACrashRetiresItsPreviousIncarnationAtOnce()
+    {
+        var options = new TestClusterOptions();
+        options.GrainAssemblies.Add(typeof(CounterGrain).Assembly);
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            options.SiloConfiguration["Cluster:Endpoints:SiloPort"] = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port.ToString();
+        }
+        // Heartbeats far apart: only the restart itself can retire the crashed incarnation quickly.
+        options.SiloConfiguration["Cluster:Membership:IAmAlivePeriod"] = "00:05:00";
+        await using var cluster = await TestCluster.DeployAsync(options);
+        var crashed = cluster.Silos[0].Address!;
+        var table = cluster.Silos[0].Services.GetRequiredService<IMembershipTable>();
+        await cluster.KillSiloAsync(cluster.Silos[0]);
+
+        var restarted = await cluster.StartSiloAsync();
+        Assert.Equal(crashed.Port, restarted.Address!.Port);
+        var row = (await table.ReadRowAsync(crashed, CancellationToken.None)).Entries.Single().Entry;
+        Assert.Equal(SiloStatus.Dead, row.Status);
+        Assert.Empty(row.Suspicions);
+    }
+
+    [Fact]
     public async Task ARestartedSiloIsANewIncarnation()
     {
         var options = new TestClusterOptions();
