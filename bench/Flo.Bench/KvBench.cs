@@ -53,6 +53,16 @@ public static class KvBench
         }
     }
 
+    /// <summary>Memory-provider puts at c=50 and nothing else, for a profiler to attach to.</summary>
+    public static async Task PutsOnlyAsync(TimeSpan duration)
+    {
+        var options = new TestClusterOptions();
+        options.SiloBuilders.Add(s => s.AddFloPlatform());
+        await using var cluster = await TestCluster.DeployAsync(options);
+        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        Console.WriteLine(await LoadRunner.RunAsync("flo put (memory)", 50, duration, (w, i) => client.Kv.PutAsync($"bench:{w}:{i % 100}", Value)));
+    }
+
     /// <summary>How long after expiry the background sweep has dropped the values of 1,000 expired keys (SQLite).</summary>
     private static async Task MeasureReclaimAsync()
     {

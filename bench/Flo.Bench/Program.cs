@@ -28,5 +28,8 @@ var kvConcurrency = new Option<int[]>("--concurrency") { Description = "Concurre
 var kv = new Command("kv", "KV puts/gets via FloClient vs Redis (memory) and etcd (durable).") { duration, redisPort, etcd, postgres, kvConcurrency };
 kv.SetAction(async r => await KvBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(etcd), r.GetValue(postgres), r.GetValue(kvConcurrency)!));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv };
+var kvput = new Command("kvput", "Only memory-provider KV puts at c=50 (for profiling).") { duration };
+kvput.SetAction(async r => await KvBench.PutsOnlyAsync(TimeSpan.FromSeconds(r.GetValue(duration))));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv, kvput };
 return await root.Parse(args).InvokeAsync();
