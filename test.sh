@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# The test command (README, CI): starts a private PostgreSQL (installing Debian's postgresql if it is missing),
+# The test command (README, CI): installs redis-cli (Debian's redis-tools) if missing, starts a private PostgreSQL
+# (installing Debian's postgresql if it is missing),
 # restores, builds and runs every test, then stops PostgreSQL. Extra arguments go to `dotnet test`,
 # e.g. ./test.sh --filter Category=Storage
 set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is required" >&2; exit 1; }
+
+# redis-cli (Debian's redis-tools) for the RESP endpoint tests.
+if ! command -v redis-cli >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "test.sh: installing redis-tools (redis-cli) with apt-get" >&2
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-tools >/dev/null
+fi
 
 # A PostgreSQL that was already running (a developer's session) is reused and left running.
 if ! scripts/postgres.sh status; then

@@ -13,6 +13,7 @@ public static class FloSiloBuilderExtensions
     public static SiloBuilder AddFloPlatform(this SiloBuilder silo)
     {
         silo.AddGrains(typeof(GrainsAssembly).Assembly);
+        silo.AddGatewayProtocol<Resp.RespProtocol>();
         return silo;
     }
 }
