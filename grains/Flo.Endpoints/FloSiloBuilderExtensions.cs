@@ -1,5 +1,7 @@
 using Flo.Grains;
 using Flo.Runtime.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flo.Endpoints;
 
@@ -14,6 +16,12 @@ public static class FloSiloBuilderExtensions
     {
         silo.AddGrains(typeof(GrainsAssembly).Assembly);
         silo.AddGatewayProtocol<Resp.RespProtocol>();
+        silo.Services.AddOpenApi("v1");
+        silo.MapEndpoints(routes =>
+        {
+            Http.KvHttpApi.Map(routes);
+            routes.MapOpenApi("/openapi/{documentName}.json");
+        });
         return silo;
     }
 }
