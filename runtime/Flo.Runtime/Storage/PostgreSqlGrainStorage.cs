@@ -83,8 +83,10 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
     {
         var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
+        // One statement is atomic on its own: without an explicit transaction it is one round trip, not two (the
+        // COMMIT), which is what a lone writer waits for.
+        var transaction = writes.Count == 1 ? null : await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var transactionScope = (transaction ?? (IAsyncDisposable)NoTransaction.Instance).ConfigureAwait(false);
         var batch = new NpgsqlBatch(connection, transaction);
         await using var batchScope = batch.ConfigureAwait(false);
         foreach (var write in writes)
@@ -117,7 +119,17 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
                 throw new InvalidOperationException($"A batch of {writes.Count} grain state statements returned {i} results.");
             }
         }
-        await transaction.CommitAsync().ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class NoTransaction : IAsyncDisposable
+    {
+        public static NoTransaction Instance { get; } = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private static void AddKey(NpgsqlParameterCollection parameters, GrainStateKey key)
