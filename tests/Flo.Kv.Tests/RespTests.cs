@@ -144,6 +144,29 @@ public sealed class RespTests(SingleSiloSqliteKv fixture) : IClassFixture<Single
         Assert.Equal("PONG", (string?)await db.ExecuteAsync("PING"));
     }
 
+    [Theory]
+    [InlineData("*x\r\n")]
+    [InlineData("*1\r\n$999999999\r\n")]
+    [InlineData("*1\r\n:5\r\n")]
+    [InlineData("*2\r\n$3\r\nGETxx")]
+    public async Task MalformedRespGetsAProtocolErrorAndOnlyThatConnectionCloses(string garbage)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", fixture.Cluster.Silos[0].GatewayPort);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(garbage), System.Net.Sockets.SocketFlags.None);
+        var buffer = new byte[4096];
+        var received = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0)
+        {
+            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        Assert.StartsWith("-ERR Protocol error", received.ToString());
+        // The server and other connections are fine.
+        Assert.Equal("PONG", (string?)await redis.GetDatabase().ExecuteAsync("PING"));
+    }
+
     [Fact]
     public async Task RedisCliWorks()
     {
