@@ -27,7 +27,18 @@ public interface IGrainStorage
     Task<string> WriteAsync(GrainId grainId, string stateName, ReadOnlyMemory<byte> data, string? expectedEtag, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Clears the record if the stored ETag equals <paramref name="expectedEtag"/>, leaving a tombstone; returns the tombstone's ETag.
+    /// Writes the data and changes records kept beside it, in one atomic step: the record changes are stored only if the
+    /// ETag condition held and the state was written (otherwise <see cref="InconsistentStateException"/> and nothing changed).
+    /// A write costs what changed, not what is kept, so a grain holding many records stays cheap to write.
+    /// </summary>
+    Task<string> WriteAsync(GrainId grainId, string stateName, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> records of the state with ids above <paramref name="afterId"/>, in id order.</summary>
+    Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(GrainId grainId, string stateName, long afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Clears the record if the stored ETag equals <paramref name="expectedEtag"/>, leaving a tombstone, and deletes
+    /// every record kept beside it; returns the tombstone's ETag.
     /// </summary>
     Task<string?> ClearAsync(GrainId grainId, string stateName, string? expectedEtag, CancellationToken cancellationToken);
 }

@@ -13,7 +13,11 @@ namespace Flo.Runtime.State;
 internal sealed class PersistentState<TState>(ActivationData activation, string stateName, IGrainStorage storage, IGrainFactory references)
     : IPersistentState<TState>, IActivationLifecycleState where TState : new()
 {
+    private readonly Dictionary<long, IStagedRecord?> staged = [];
+
     public TState State { get; set; } = new();
+
+    public int StagedRecordCount => staged.Count;
 
     public string? Etag { get; private set; }
 
@@ -34,7 +38,22 @@ internal sealed class PersistentState<TState>(ActivationData activation, string 
         var data = Serializer.SerializeToArray(State);
         try
         {
-            Etag = await storage.WriteAsync(activation.GrainId, stateName, data, Etag, cancellationToken).ConfigureAwait(false);
+            if (staged.Count == 0)
+            {
+                Etag = await storage.WriteAsync(activation.GrainId, stateName, data, Etag, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var changes = new GrainRecordChange[staged.Count];
+                var i = 0;
+                foreach (var (id, record) in staged)
+                {
+                    changes[i++] = new GrainRecordChange(id, record?.Serialize());
+                }
+                // Cleared before awaiting: changes staged while this write is in flight belong to the next one.
+                staged.Clear();
+                Etag = await storage.WriteAsync(activation.GrainId, stateName, data, Etag, changes, cancellationToken).ConfigureAwait(false);
+            }
             RecordExists = true;
         }
         catch (InconsistentStateException e)
@@ -48,6 +67,7 @@ internal sealed class PersistentState<TState>(ActivationData activation, string 
     {
         try
         {
+            staged.Clear();
             Etag = await storage.ClearAsync(activation.GrainId, stateName, Etag, cancellationToken).ConfigureAwait(false);
             RecordExists = false;
             State = new TState();
@@ -59,5 +79,32 @@ internal sealed class PersistentState<TState>(ActivationData activation, string 
         }
     }
 
+    public void StageRecord<TRecord>(long id, TRecord record) => staged[id] = new StagedRecord<TRecord>(record);
+
+    public void StageRecordDeletion(long id) => staged[id] = null;
+
+    public async Task<IReadOnlyList<KeyValuePair<long, TRecord>>> ReadRecordsAsync<TRecord>(long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var records = await storage.ReadRecordsAsync(activation.GrainId, stateName, afterId, limit, cancellationToken).ConfigureAwait(false);
+        var result = new KeyValuePair<long, TRecord>[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            result[i] = new(records[i].Id, Serializer.Deserialize<TRecord>(records[i].Data, references as IGrainReferenceActivator));
+        }
+        return result;
+    }
+
     Task IActivationLifecycleState.ReadOnActivateAsync(CancellationToken cancellationToken) => ReadStateAsync(cancellationToken);
+
+    /// <summary>A staged record, serialized only when the write that stores it is made.</summary>
+    private interface IStagedRecord
+    {
+        byte[] Serialize();
+    }
+
+    private sealed class StagedRecord<TRecord>(TRecord record) : IStagedRecord
+    {
+        public byte[] Serialize() => Serializer.SerializeToArray(record);
+    }
 }

@@ -16,12 +16,16 @@ internal sealed class GrainStateWrite
     /// <param name="key">The record.</param>
     /// <param name="payload">The new payload, or null to clear (leave a tombstone).</param>
     /// <param name="expectedVersion">The version the caller holds; null: the record must never have existed.</param>
-    public GrainStateWrite(GrainStateKey key, ReadOnlyMemory<byte>? payload, long? expectedVersion)
+    /// <param name="records">Record changes stored only if this write's condition holds (distinct ids); a clear deletes every record instead.</param>
+    public GrainStateWrite(GrainStateKey key, ReadOnlyMemory<byte>? payload, long? expectedVersion, IReadOnlyList<Flo.Storage.GrainRecordChange>? records = null)
     {
         Key = key;
         Payload = payload;
         ExpectedVersion = expectedVersion;
+        Records = records ?? [];
     }
+
+    public IReadOnlyList<Flo.Storage.GrainRecordChange> Records { get; }
 
     public GrainStateKey Key { get; }
 

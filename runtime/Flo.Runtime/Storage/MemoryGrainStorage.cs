@@ -12,6 +12,10 @@ public sealed class MemoryGrainStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<GrainStateKey, Row> rows = new();
 
+    // A state's records, locked while a write checks the state's version and applies its record changes, so the two
+    // are one atomic step as in the SQL providers.
+    private readonly ConcurrentDictionary<GrainStateKey, SortedDictionary<long, byte[]>> records = new();
+
     /// <summary>The number of records, tombstones included.</summary>
     public int Count => rows.Count;
 
@@ -33,11 +37,70 @@ public sealed class MemoryGrainStorage : IGrainStorage
     }
 
     /// <inheritdoc/>
+    public Task<string> WriteAsync(GrainId grainId, string stateName, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> changes, CancellationToken cancellationToken)
+    {
+        var key = GrainStateKey.From(grainId, stateName);
+        GrainRecordChanges.Validate(key, changes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var set = records.GetOrAdd(key, static _ => []);
+        lock (set)
+        {
+            var etag = Apply("write", key, data.ToArray(), expectedEtag);
+            foreach (var change in changes)
+            {
+                if (change.Data is { } bytes)
+                {
+                    set[change.Id] = bytes.ToArray();
+                }
+                else
+                {
+                    set.Remove(change.Id);
+                }
+            }
+            return Task.FromResult(etag);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(GrainId grainId, string stateName, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var key = GrainStateKey.From(grainId, stateName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<GrainRecord>();
+        if (records.TryGetValue(key, out var set))
+        {
+            lock (set)
+            {
+                foreach (var (id, bytes) in set)
+                {
+                    if (id <= afterId)
+                    {
+                        continue;
+                    }
+                    if (result.Count == limit)
+                    {
+                        break;
+                    }
+                    result.Add(new GrainRecord(id, bytes));
+                }
+            }
+        }
+        return Task.FromResult<IReadOnlyList<GrainRecord>>(result);
+    }
+
+    /// <inheritdoc/>
     public Task<string?> ClearAsync(GrainId grainId, string stateName, string? expectedEtag, CancellationToken cancellationToken)
     {
         var key = GrainStateKey.From(grainId, stateName);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<string?>(Apply("clear", key, null, expectedEtag));
+        var set = records.GetOrAdd(key, static _ => []);
+        lock (set)
+        {
+            var etag = Apply("clear", key, null, expectedEtag);
+            set.Clear();
+            return Task.FromResult<string?>(etag);
+        }
     }
 
     private string Apply(string operation, GrainStateKey key, byte[]? payload, string? expectedEtag)

@@ -25,6 +25,34 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
         RETURNING version
         """;
 
+    // Record changes ride on the state statement as data-modifying CTEs joined to its result: when the version
+    // condition fails, the CTE "h" is empty and so are the deletes and upserts. One statement, so a lone write stays
+    // one round trip in autocommit.
+    private const string RecordsSql = """
+        d AS (
+            DELETE FROM grain_records r USING h
+            WHERE r.grain_type = $1 AND r.grain_key = $2 AND r.state_name = $3 AND r.record_id = ANY($6)),
+        u AS (
+            INSERT INTO grain_records (grain_type, grain_key, state_name, record_id, payload)
+            SELECT $1, $2, $3, t.id, t.p FROM h, unnest($7::bigint[], $8::bytea[]) AS t(id, p)
+            ON CONFLICT (grain_type, grain_key, state_name, record_id) DO UPDATE SET payload = excluded.payload)
+        SELECT version FROM h
+        """;
+
+    private const string ClearRecordsSql = """
+        d AS (
+            DELETE FROM grain_records r USING h
+            WHERE r.grain_type = $1 AND r.grain_key = $2 AND r.state_name = $3)
+        SELECT version FROM h
+        """;
+
+    private const string ReadRecordsSql = """
+        SELECT record_id, payload FROM grain_records
+        WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND record_id > $4
+        ORDER BY record_id
+        LIMIT $5
+        """;
+
     private const string ReadSql = "SELECT payload, version FROM grain_state WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3";
 
     /// <summary>A deadlock or serialization failure rolls the whole batch back, so it can simply run again.</summary>
@@ -61,6 +89,23 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
             : new GrainStateRecord(reader.GetFieldValue<byte[]>(0), etag, true);
     }
 
+    private protected override async Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(GrainStateKey key, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var command = dataSource.CreateCommand(ReadRecordsSql);
+        await using var commandScope = command.ConfigureAwait(false);
+        AddKey(command.Parameters, key);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var records = new List<GrainRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(new GrainRecord(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+        }
+        return records;
+    }
+
     private protected override async Task ExecuteBatchAsync(IReadOnlyList<GrainStateWrite> writes)
     {
         // OrderBy is stable: writes to one record keep their queue order, which decides which of them wins.
@@ -91,14 +136,15 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
         await using var batchScope = batch.ConfigureAwait(false);
         foreach (var write in writes)
         {
-            var command = new NpgsqlBatchCommand(write.ExpectedVersion is null ? InsertSql : UpdateSql);
+            var command = new NpgsqlBatchCommand(CommandText(write));
             AddKey(command.Parameters, write.Key);
             command.Parameters.Add(write.Payload is { } payload
                 ? new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = payload }
                 : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value });
-            if (write.ExpectedVersion is { } expected)
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.ExpectedVersion ?? 0 });
+            if (!write.IsClear && write.Records.Count > 0)
             {
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected });
+                AddRecords(command.Parameters, write.Records);
             }
             batch.BatchCommands.Add(command);
         }
@@ -130,6 +176,38 @@ public sealed partial class PostgreSqlGrainStorage : RelationalGrainStorage
         public static NoTransaction Instance { get; } = new();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private static string CommandText(GrainStateWrite write)
+    {
+        var state = write.ExpectedVersion is null ? InsertSql : UpdateSql;
+        if (write.IsClear ? write.ExpectedVersion is null : write.Records.Count == 0)
+        {
+            return state;
+        }
+        return $"WITH h AS ({state}),\n{(write.IsClear ? ClearRecordsSql : RecordsSql)}";
+    }
+
+    private static void AddRecords(NpgsqlParameterCollection parameters, IReadOnlyList<GrainRecordChange> records)
+    {
+        var deletes = new List<long>();
+        var ids = new List<long>(records.Count);
+        var payloads = new List<byte[]>(records.Count);
+        foreach (var change in records)
+        {
+            if (change.Data is { } data)
+            {
+                ids.Add(change.Id);
+                payloads.Add(data.ToArray());
+            }
+            else
+            {
+                deletes.Add(change.Id);
+            }
+        }
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. deletes] });
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. ids] });
+        parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = [.. payloads] });
     }
 
     private static void AddKey(NpgsqlParameterCollection parameters, GrainStateKey key)

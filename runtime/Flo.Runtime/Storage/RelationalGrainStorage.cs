@@ -42,6 +42,22 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
     }
 
     /// <inheritdoc/>
+    public async Task<string> WriteAsync(GrainId grainId, string stateName, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken)
+    {
+        var key = GrainStateKey.From(grainId, stateName);
+        GrainRecordChanges.Validate(key, records);
+        var version = await ExecuteAsync(key, data, expectedEtag, cancellationToken, records).ConfigureAwait(false);
+        return version is { } v ? GrainStateEtag.Format(v) : throw await ConflictAsync("write", key, expectedEtag).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(GrainId grainId, string stateName, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return ReadRecordsAsync(GrainStateKey.From(grainId, stateName), afterId, limit, cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task<string?> ClearAsync(GrainId grainId, string stateName, string? expectedEtag, CancellationToken cancellationToken)
     {
         var key = GrainStateKey.From(grainId, stateName);
@@ -50,6 +66,8 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
     }
 
     private protected abstract Task<GrainStateRecord> ReadAsync(GrainStateKey key, CancellationToken cancellationToken);
+
+    private protected abstract Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(GrainStateKey key, long afterId, int limit, CancellationToken cancellationToken);
 
     /// <summary>Runs the writes in one transaction, in order, setting each one's <see cref="GrainStateWrite.NewVersion"/>; throws on a database error.</summary>
     private protected abstract Task ExecuteBatchAsync(IReadOnlyList<GrainStateWrite> writes);
@@ -60,7 +78,7 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
     /// <summary>Commits the writes already queued and refuses new ones.</summary>
     private protected ValueTask StopWritingAsync() => batcher.DisposeAsync();
 
-    private Task<long?> ExecuteAsync(GrainStateKey key, ReadOnlyMemory<byte>? payload, string? expectedEtag, CancellationToken cancellationToken)
+    private Task<long?> ExecuteAsync(GrainStateKey key, ReadOnlyMemory<byte>? payload, string? expectedEtag, CancellationToken cancellationToken, IReadOnlyList<GrainRecordChange>? records = null)
     {
         long? expected = null;
         if (expectedEtag is not null)
@@ -71,7 +89,7 @@ public abstract partial class RelationalGrainStorage : IGrainStorage
             }
             expected = parsed;
         }
-        return batcher.EnqueueAsync(new GrainStateWrite(key, payload, expected), cancellationToken);
+        return batcher.EnqueueAsync(new GrainStateWrite(key, payload, expected, records), cancellationToken);
     }
 
     private async Task<InconsistentStateException> ConflictAsync(string operation, GrainStateKey key, string? expectedEtag)

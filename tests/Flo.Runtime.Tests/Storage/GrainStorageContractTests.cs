@@ -347,4 +347,86 @@ public abstract class GrainStorageContractTests(ITestOutputHelper output) : IAsy
         Assert.True(await Backend.CheckHealthAsync(None));
         Assert.Contains(Backend.Kind switch { StorageProviderKind.Memory => "memory", StorageProviderKind.Sqlite => "SQLite", _ => "PostgreSQL" }, Backend.Describe());
     }
+
+    private static GrainRecordChange Put(long id, params byte[] data) => new(id, data);
+
+    private static GrainRecordChange Delete(long id) => new(id, null);
+
+    /// <summary>Every record as "id:hex", read page by page.</summary>
+    private async Task<List<string>> AllRecordsAsync(GrainId id, int pageSize = 1000)
+    {
+        var all = new List<string>();
+        var after = long.MinValue;
+        while (true)
+        {
+            var page = await Storage.ReadRecordsAsync(id, "s", after, pageSize, None);
+            all.AddRange(page.Select(r => $"{r.Id}:{Convert.ToHexString(r.Data.Span)}"));
+            if (page.Count < pageSize)
+            {
+                return all;
+            }
+            after = page[^1].Id;
+        }
+    }
+
+    [Fact]
+    public async Task RecordsAreWrittenWithTheStateAndReadInIdOrderByPage()
+    {
+        var id = NewId();
+        var etag = await Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [Put(5, 50), Put(-2, 20), Put(9, 90)], None);
+        etag = await Storage.WriteAsync(id, "s", new byte[] { 2 }, etag, [Put(5, 55), Delete(9), Put(7, 70), Delete(1234)], None);
+        Assert.Equal("2", etag);
+        Assert.Equal(["-2:14", "5:37", "7:46"], await AllRecordsAsync(id));
+        Assert.Equal(["-2:14", "5:37", "7:46"], await AllRecordsAsync(id, pageSize: 1));
+        var afterFive = await Storage.ReadRecordsAsync(id, "s", 5, 10, None);
+        Assert.Equal([7L], afterFive.Select(r => r.Id));
+        Assert.Equal([2], (await Storage.ReadAsync(id, "s", None)).Data.ToArray());
+        Assert.Empty(await Storage.ReadRecordsAsync(id, "other", long.MinValue, 10, None));
+    }
+
+    [Fact]
+    public async Task AStaleWriteChangesNoRecord()
+    {
+        var id = NewId();
+        var first = await Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [Put(1, 1)], None);
+        await Storage.WriteAsync(id, "s", new byte[] { 2 }, first, [Put(2, 2)], None);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteAsync(id, "s", new byte[] { 3 }, first, [Put(1, 99), Delete(2), Put(3, 3)], None));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteAsync(id, "s", new byte[] { 3 }, null, [Put(4, 4)], None));
+        Assert.Equal(["1:01", "2:02"], await AllRecordsAsync(id));
+        Assert.Equal([2], (await Storage.ReadAsync(id, "s", None)).Data.ToArray());
+    }
+
+    [Fact]
+    public async Task ClearDeletesEveryRecordAndARecreatedStateStartsEmpty()
+    {
+        var id = NewId();
+        var etag = await Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [Put(1, 1), Put(2, 2)], None);
+        var tombstone = await Storage.ClearAsync(id, "s", etag, None);
+        Assert.Empty(await AllRecordsAsync(id));
+        await Storage.WriteAsync(id, "s", new byte[] { 1 }, tombstone, [Put(3, 3)], None);
+        Assert.Equal(["3:03"], await AllRecordsAsync(id));
+    }
+
+    [Fact]
+    public async Task ChangingOneRecordTwiceInOneWriteIsRefusedAndStoresNothing()
+    {
+        var id = NewId();
+        var etag = await Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [Put(1, 1)], None);
+        await Assert.ThrowsAsync<ArgumentException>(() => Storage.WriteAsync(id, "s", new byte[] { 2 }, etag, [Put(1, 2), Delete(1)], None));
+        Assert.Equal(etag, (await Storage.ReadAsync(id, "s", None)).Etag);
+        Assert.Equal(["1:01"], await AllRecordsAsync(id));
+    }
+
+    [Fact]
+    public async Task ConcurrentWritesWithRecordsOfManyGrainsAllLand()
+    {
+        var ids = Enumerable.Range(0, 50).Select(_ => NewId()).ToArray();
+        var etags = await Task.WhenAll(ids.Select(id => Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [Put(1, 1)], None)));
+        await Task.WhenAll(ids.Select((id, i) => Storage.WriteAsync(id, "s", new byte[] { 2 }, etags[i], [.. Enumerable.Range(2, 100).Select(n => Put(n, (byte)n))], None)));
+        foreach (var id in ids)
+        {
+            var records = await AllRecordsAsync(id, pageSize: 37);
+            Assert.Equal(Enumerable.Range(1, 101).Select(n => $"{n}:{n:X2}"), records);
+        }
+    }
 }
