@@ -16,10 +16,14 @@ public sealed class FloClient : IAsyncDisposable
         Options = options;
         Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
         Kv = new Flo.Kv.KvClient(cluster, options.Namespace);
+        Queue = new Flo.Queues.QueueClient(cluster, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
     public Flo.Kv.KvClient Kv { get; }
+
+    /// <summary>Queues with priority, delay, leases, dead letters and long polls.</summary>
+    public Flo.Queues.QueueClient Queue { get; }
 
     /// <summary>The options in use.</summary>
     public FloClientOptions Options { get; }

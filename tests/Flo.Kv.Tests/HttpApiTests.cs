@@ -3,11 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
+using Flo.Tests.Shared;
+
 namespace Flo.Kv.Tests;
 
 /// <summary>The KV store over HTTP/JSON on the silo's HTTP port.</summary>
 [Trait("Category", "Kv")]
-public sealed class HttpApiTests(SingleSiloSqliteKv fixture) : IClassFixture<SingleSiloSqliteKv>, IDisposable
+public sealed class HttpApiTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IDisposable
 {
     private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Cluster.Silos[0].HttpPort}") };
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 
+using Flo.Tests.Shared;
+
 namespace Flo.Kv.Tests;
 
 /// <summary>Every line of the KV contract (spec/kv.md), run against each deployment.</summary>
-public abstract class KvContractTests<TFixture>(TFixture fixture) where TFixture : KvClusterFixture
+public abstract class KvContractTests<TFixture>(TFixture fixture) where TFixture : PlatformClusterFixture
 {
     protected FloClient Client => fixture.Client;
 
@@ -331,10 +333,10 @@ internal sealed class ByteOrder : IComparer<byte[]>
 }
 
 [Trait("Category", "Kv")]
-public sealed class SingleSiloSqliteKvContractTests(SingleSiloSqliteKv fixture) : KvContractTests<SingleSiloSqliteKv>(fixture), IClassFixture<SingleSiloSqliteKv>;
+public sealed class SingleSiloSqliteContractTests(SingleSiloSqlite fixture) : KvContractTests<SingleSiloSqlite>(fixture), IClassFixture<SingleSiloSqlite>;
 
 [Trait("Category", "Kv")]
-public sealed class ThreeSiloPostgresKvContractTests(ThreeSiloPostgresKv fixture) : KvContractTests<ThreeSiloPostgresKv>(fixture), IClassFixture<ThreeSiloPostgresKv>;
+public sealed class ThreeSiloPostgresContractTests(ThreeSiloPostgres fixture) : KvContractTests<ThreeSiloPostgres>(fixture), IClassFixture<ThreeSiloPostgres>;
 
 [Trait("Category", "Kv")]
-public sealed class TwoSiloMemoryKvContractTests(TwoSiloMemoryKv fixture) : KvContractTests<TwoSiloMemoryKv>(fixture), IClassFixture<TwoSiloMemoryKv>;
+public sealed class TwoSiloMemoryContractTests(TwoSiloMemory fixture) : KvContractTests<TwoSiloMemory>(fixture), IClassFixture<TwoSiloMemory>;

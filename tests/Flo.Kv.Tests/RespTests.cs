@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Text;
 using StackExchange.Redis;
 
+using Flo.Tests.Shared;
+
 namespace Flo.Kv.Tests;
 
 /// <summary>The KV store through the Redis protocol on the gateway port, with a real Redis client and redis-cli.</summary>
 [Trait("Category", "Kv")]
-public sealed class RespTests(SingleSiloSqliteKv fixture) : IClassFixture<SingleSiloSqliteKv>, IAsyncLifetime
+public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IAsyncLifetime
 {
     private ConnectionMultiplexer redis = null!;
 

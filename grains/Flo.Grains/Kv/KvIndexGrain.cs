@@ -25,8 +25,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
     private readonly PriorityQueue<string, long> expiries = new();
     private SortedSet<string>? sorted;
     private IGrainTimer? sweep;
-    private Task? writing;
-    private TaskCompletionSource? nextWrite;
+    private readonly GroupCommit commits = new(() => state.WriteStateAsync());
 
     private SortedSet<string> Sorted => sorted ??= new SortedSet<string>(state.State.Keys.Keys, KvKeyComparer.Instance);
 
@@ -159,46 +158,5 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
     }
 
     /// <summary>Completes when a write that includes every change made so far is stored.</summary>
-    private Task WriteAsync()
-    {
-        if (writing is null || writing.IsCompleted)
-        {
-            // (A write can complete synchronously, e.g. with the memory provider, leaving a finished task here.)
-            writing = WriteNowAsync();
-            return writing;
-        }
-        // A write is in flight with an older snapshot: join the next one.
-        nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return nextWrite.Task;
-    }
-
-    private async Task WriteNowAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            writing = null;
-            if (nextWrite is { } next)
-            {
-                nextWrite = null;
-                writing = WriteForAsync(next);
-            }
-        }
-    }
-
-    private async Task WriteForAsync(TaskCompletionSource waiters)
-    {
-        try
-        {
-            await WriteNowAsync();
-            waiters.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            waiters.TrySetException(e);
-        }
-    }
+    private Task WriteAsync() => commits.CommitAsync();
 }

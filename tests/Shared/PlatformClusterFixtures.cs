@@ -3,10 +3,10 @@ using Flo.Runtime.Storage;
 using Flo.Runtime.Tests.Infrastructure;
 using Flo.TestingHost;
 
-namespace Flo.Kv.Tests;
+namespace Flo.Tests.Shared;
 
-/// <summary>A KV deployment to test against, and a <see cref="FloClient"/> connected to it.</summary>
-public abstract class KvClusterFixture : IAsyncLifetime
+/// <summary>A platform deployment (every feature: AddFloPlatform) to test against, and a <see cref="FloClient"/> connected to it.</summary>
+public abstract class PlatformClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -31,19 +31,19 @@ public abstract class KvClusterFixture : IAsyncLifetime
 }
 
 /// <summary>One silo on SQLite: the embedded default.</summary>
-public sealed class SingleSiloSqliteKv : KvClusterFixture
+public sealed class SingleSiloSqlite : PlatformClusterFixture
 {
     protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { Storage = StorageProviderKind.Sqlite });
 }
 
 /// <summary>Two silos on the shared in-memory provider (storage that completes synchronously).</summary>
-public sealed class TwoSiloMemoryKv : KvClusterFixture
+public sealed class TwoSiloMemory : PlatformClusterFixture
 {
     protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { InitialSilosCount = 2 });
 }
 
 /// <summary>Three silos on the test PostgreSQL.</summary>
-public sealed class ThreeSiloPostgresKv : KvClusterFixture
+public sealed class ThreeSiloPostgres : PlatformClusterFixture
 {
     private readonly PostgresFixture postgres = new();
 
