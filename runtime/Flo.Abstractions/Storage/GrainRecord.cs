@@ -12,6 +12,12 @@ public readonly record struct GrainRecord(long Id, ReadOnlyMemory<byte> Data);
 /// </summary>
 public readonly record struct GrainRecordChange(long Id, ReadOnlyMemory<byte>? Data)
 {
+    /// <summary>Inserts or replaces a record (an empty payload is a record too).</summary>
+    public static GrainRecordChange Upsert(long id, ReadOnlyMemory<byte> data) => new(id, data);
+
+    /// <summary>Deletes a record.</summary>
+    public static GrainRecordChange Delete(long id) => new(id, null);
+
     /// <summary>Whether this change deletes the record.</summary>
     public bool IsDelete => Data is null;
 }

@@ -48,7 +48,8 @@ internal sealed class PersistentState<TState>(ActivationData activation, string 
                 var i = 0;
                 foreach (var (id, record) in staged)
                 {
-                    changes[i++] = new GrainRecordChange(id, record?.Serialize());
+                    // Spelled out: a null byte[] converts to an empty ReadOnlyMemory, not to a null one (a delete).
+                    changes[i++] = record is null ? GrainRecordChange.Delete(id) : GrainRecordChange.Upsert(id, record.Serialize());
                 }
                 // Cleared before awaiting: changes staged while this write is in flight belong to the next one.
                 staged.Clear();

@@ -385,6 +385,16 @@ public abstract class GrainStorageContractTests(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
+    public async Task AnEmptyRecordIsARecordAndADeleteRemovesIt()
+    {
+        var id = NewId();
+        var etag = await Storage.WriteAsync(id, "s", new byte[] { 1 }, null, [GrainRecordChange.Upsert(1, ReadOnlyMemory<byte>.Empty), Put(2, 2)], None);
+        Assert.Equal(["1:", "2:02"], await AllRecordsAsync(id));
+        await Storage.WriteAsync(id, "s", new byte[] { 2 }, etag, [GrainRecordChange.Delete(1), GrainRecordChange.Delete(2)], None);
+        Assert.Empty(await AllRecordsAsync(id));
+    }
+
+    [Fact]
     public async Task AStaleWriteChangesNoRecord()
     {
         var id = NewId();
