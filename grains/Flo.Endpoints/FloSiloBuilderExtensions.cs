@@ -20,6 +20,7 @@ public static class FloSiloBuilderExtensions
         silo.MapEndpoints(routes =>
         {
             Http.KvHttpApi.Map(routes);
+            Http.QueueHttpApi.Map(routes);
             routes.MapOpenApi("/openapi/{documentName}.json");
         });
         return silo;

@@ -5,7 +5,7 @@ namespace Flo.Endpoints.Http;
 
 /// <summary>
 /// Maps typed errors to RFC 7807 problem responses with a stable <c>code</c>: 400 InvalidArgument/InvalidCursor,
-/// 404 KeyNotFound, 409 VersionConflict/KeyExists (with <c>current_version</c>), 413 ValueTooLarge,
+/// 404 KeyNotFound, 409 VersionConflict/KeyExists (with <c>current_version</c>), 404 MessageNotFound, 409 LeaseExpired, 413 ValueTooLarge,
 /// 503 Unavailable, 504 Timeout.
 /// </summary>
 internal static class HttpProblems
@@ -16,6 +16,8 @@ internal static class HttpProblems
         InvalidCursorException e => Problem(400, "InvalidCursor", e.Message),
         VersionConflictException e => Problem(409, "VersionConflict", e.Message, e.CurrentVersion),
         KeyExistsException e => Problem(409, "KeyExists", e.Message, e.CurrentVersion),
+        Flo.Queues.MessageNotFoundException e => Problem(404, "MessageNotFound", e.Message),
+        Flo.Queues.LeaseExpiredException e => Problem(409, "LeaseExpired", e.Message),
         SiloUnavailableException e => Problem(503, "Unavailable", e.Message),
         GrainCallTimeoutException e => Problem(504, "Timeout", e.Message),
         _ => Problem(500, "Internal", error.Message),

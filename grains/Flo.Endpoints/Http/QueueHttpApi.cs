@@ -1,0 +1,213 @@
+using System.Text.Json;
+using Flo.Kv;
+using Flo.Queues;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flo.Endpoints.Http;
+
+/// <summary>
+/// Queues over HTTP/JSON under <c>/v1/ns/{namespace}/queues/{name}/</c>. Payloads travel base64-encoded in JSON;
+/// operations that change a queue are POSTs with a JSON body, reads are GETs. Errors are problem+json with the codes of
+/// <see cref="HttpProblems"/> (404 MessageNotFound, 409 LeaseExpired, 400 InvalidArgument).
+/// </summary>
+internal static class QueueHttpApi
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var q = routes.MapGroup("/v1/ns/{ns}/queues/{name}").WithTags("queues");
+        q.MapPost("/messages", EnqueueAsync).WithName("QueueEnqueue").WithSummary("Enqueue a message: {payload (base64), priority, delay_ms, dedup_key} → {seq}.")
+            .Accepts<EnqueueJson>("application/json").Produces<SeqJson>(StatusCodes.Status201Created);
+        q.MapPost("/dequeue", DequeueAsync).WithName("QueueDequeue").WithSummary("Lease up to {count} messages for {visibility_timeout_ms}; {block_ms} long-polls.")
+            .Accepts<DequeueJson>("application/json").Produces<MessagesJson>();
+        q.MapPost("/ack", AckAsync).WithName("QueueAck").WithSummary("Ack (remove) leased messages: {seqs}.")
+            .Accepts<SeqsJson>("application/json").Produces(StatusCodes.Status204NoContent);
+        q.MapPost("/nack", NackAsync).WithName("QueueNack").WithSummary("Release messages: {seqs, to_dlq, delay_ms, error}.")
+            .Accepts<NackJson>("application/json").Produces(StatusCodes.Status204NoContent);
+        q.MapPost("/touch", TouchAsync).WithName("QueueTouch").WithSummary("Extend leases: {seqs, visibility_timeout_ms} → {lease_expires_at_ms}.")
+            .Accepts<TouchJson>("application/json").Produces<LeaseJson>();
+        q.MapGet("/peek", PeekAsync).WithName("QueuePeek").WithSummary("Up to ?count visible messages, not leased.").Produces<MessagesJson>();
+        q.MapGet("/dlq", DlqListAsync).WithName("QueueDlqList").WithSummary("Dead letters in sequence order: ?limit, ?after_seq.").Produces<DlqJson>();
+        q.MapPost("/dlq/requeue", DlqRequeueAsync).WithName("QueueDlqRequeue").WithSummary("Move dead letters back with a fresh delivery count: {seqs} (empty or absent: all).")
+            .Accepts<SeqsJson>("application/json").Produces<RequeuedJson>();
+        q.MapGet("/stats", StatsAsync).WithName("QueueStats").WithSummary("Depth, visible, delayed, in flight, DLQ size.").Produces<QueueStats>();
+        q.MapGet("/settings", GetSettingsAsync).WithName("QueueGetSettings").WithSummary("The queue's settings.").Produces<QueueSettings>();
+        q.MapPut("/settings", ConfigureAsync).WithName("QueueConfigure").WithSummary("Change the queue's settings (partitions may only grow).")
+            .Accepts<QueueSettings>("application/json").Produces<QueueSettings>();
+    }
+
+    private static QueueApi Api(HttpContext context) => new(context.RequestServices.GetRequiredService<IGrainFactory>());
+
+    private static Task<IResult> EnqueueAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<EnqueueJson>(context);
+        var payload = Base64(body.payload, "payload");
+        var seq = await Api(context).EnqueueAsync(ns, name, payload, body.priority ?? 0, body.delay_ms ?? 0, body.dedup_key, context.RequestAborted);
+        return Results.Json(new SeqJson(seq), statusCode: StatusCodes.Status201Created);
+    });
+
+    private static Task<IResult> DequeueAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<DequeueJson>(context, allowEmpty: true);
+        var messages = await Api(context).DequeueAsync(ns, name, body.count ?? 1, body.block_ms ?? 0, body.visibility_timeout_ms ?? 0, context.RequestAborted);
+        return Results.Json(new MessagesJson([.. messages.Select(MessageJson.From)]));
+    });
+
+    private static Task<IResult> AckAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<SeqsJson>(context);
+        await Api(context).AckAsync(ns, name, body.seqs ?? [], context.RequestAborted);
+        return Results.NoContent();
+    });
+
+    private static Task<IResult> NackAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<NackJson>(context);
+        await Api(context).NackAsync(ns, name, body.seqs ?? [], new QueueNack { ToDlq = body.to_dlq ?? false, DelayMs = body.delay_ms ?? 0, Error = body.error }, context.RequestAborted);
+        return Results.NoContent();
+    });
+
+    private static Task<IResult> TouchAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<TouchJson>(context);
+        var expiry = await Api(context).TouchAsync(ns, name, body.seqs ?? [], body.visibility_timeout_ms ?? 0, context.RequestAborted);
+        return Results.Json(new LeaseJson(expiry));
+    });
+
+    private static Task<IResult> PeekAsync(HttpContext context, string ns, string name, int? count) => RunAsync(context, async () =>
+    {
+        var messages = await Api(context).PeekAsync(ns, name, count ?? 10, context.RequestAborted);
+        return Results.Json(new MessagesJson([.. messages.Select(MessageJson.From)]));
+    });
+
+    private static Task<IResult> DlqListAsync(HttpContext context, string ns, string name, int? limit, long? after_seq) => RunAsync(context, async () =>
+    {
+        var dead = await Api(context).DlqListAsync(ns, name, limit ?? 100, after_seq ?? 0, context.RequestAborted);
+        return Results.Json(new DlqJson([.. dead.Select(DlqMessageJson.From)]));
+    });
+
+    private static Task<IResult> DlqRequeueAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var body = await BodyAsync<SeqsJson>(context, allowEmpty: true);
+        var moved = await Api(context).DlqRequeueAsync(ns, name, body.seqs, context.RequestAborted);
+        return Results.Json(new RequeuedJson(moved));
+    });
+
+    private static Task<IResult> StatsAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+        Results.Json(await Api(context).StatsAsync(ns, name, context.RequestAborted), JsonOptions));
+
+    private static Task<IResult> GetSettingsAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+        Results.Json(await Api(context).GetSettingsAsync(ns, name, context.RequestAborted), JsonOptions));
+
+    private static Task<IResult> ConfigureAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
+    {
+        var settings = await BodyAsync<QueueSettings>(context, options: JsonOptions);
+        await Api(context).ConfigureAsync(ns, name, settings, context.RequestAborted);
+        return Results.Json(settings, JsonOptions);
+    });
+
+    /// <summary>Stats and settings are the grain types themselves, in snake_case.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static async Task<IResult> RunAsync(HttpContext context, Func<Task<IResult>> handler)
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (Exception e) when (e is FloException)
+        {
+            return HttpProblems.From(e);
+        }
+    }
+
+    private static async Task<T> BodyAsync<T>(HttpContext context, bool allowEmpty = false, JsonSerializerOptions? options = null) where T : new()
+    {
+        if (allowEmpty && context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            return new T();
+        }
+        try
+        {
+            return await context.Request.ReadFromJsonAsync<T>(options, context.RequestAborted) ?? throw new InvalidArgumentException("The request body must be a JSON object.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            throw new InvalidArgumentException($"The request body is not the expected JSON: {e.Message}");
+        }
+    }
+
+    private static byte[] Base64(string? value, string field)
+    {
+        if (value is null)
+        {
+            throw new InvalidArgumentException($"'{field}' (base64) is required.");
+        }
+        try
+        {
+            return Convert.FromBase64String(value);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidArgumentException($"'{field}' is not valid base64.");
+        }
+    }
+}
+
+#pragma warning disable SA1300, IDE1006 // JSON field names are snake_case on the wire.
+internal sealed record EnqueueJson
+{
+    public string? payload { get; init; }
+    public int? priority { get; init; }
+    public long? delay_ms { get; init; }
+    public string? dedup_key { get; init; }
+}
+
+internal sealed record DequeueJson
+{
+    public int? count { get; init; }
+    public int? block_ms { get; init; }
+    public long? visibility_timeout_ms { get; init; }
+}
+
+internal sealed record SeqsJson
+{
+    public long[]? seqs { get; init; }
+}
+
+internal sealed record NackJson
+{
+    public long[]? seqs { get; init; }
+    public bool? to_dlq { get; init; }
+    public long? delay_ms { get; init; }
+    public string? error { get; init; }
+}
+
+internal sealed record TouchJson
+{
+    public long[]? seqs { get; init; }
+    public long? visibility_timeout_ms { get; init; }
+}
+
+internal sealed record SeqJson(long seq);
+
+internal sealed record LeaseJson(long lease_expires_at_ms);
+
+internal sealed record RequeuedJson(int requeued);
+
+internal sealed record MessagesJson(MessageJson[] messages);
+
+internal sealed record DlqJson(DlqMessageJson[] messages);
+
+internal sealed record MessageJson(long seq, string payload, int priority, int deliveries, long? lease_expires_at_ms, long enqueued_at_ms)
+{
+    public static MessageJson From(QueueMessage m) => new(m.Seq, Convert.ToBase64String(m.Payload), m.Priority, m.Deliveries, m.LeaseExpiresAtMs == 0 ? null : m.LeaseExpiresAtMs, m.EnqueuedAtMs);
+}
+
+internal sealed record DlqMessageJson(long seq, string payload, int priority, int deliveries, string? last_error, long dead_at_ms, long enqueued_at_ms)
+{
+    public static DlqMessageJson From(DlqMessage m) => new(m.Seq, Convert.ToBase64String(m.Payload), m.Priority, m.Deliveries, m.LastError, m.DeadAtMs, m.EnqueuedAtMs);
+}
+#pragma warning restore SA1300, IDE1006
