@@ -5,9 +5,11 @@
 #   storage - grain state writes per provider vs direct one-commit-per-write upserts (SQLite, PostgreSQL)
 #   cluster - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (PostgreSQL)
 #   kv      - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts
+#   queue   - queue enqueue->dequeue->ack round trips via FloClient (memory, SQLite, PostgreSQL) vs a PostgreSQL
+#             FOR UPDATE SKIP LOCKED queue doing the same cycle
 #   resp    - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP endpoint (memory provider),
 #             Redis and Garnet (dotnet tool garnet-server)
-# Usage: bench/run.sh [calls|memory|storage|cluster|kv|resp|all] [--seconds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|kv|queue|resp|all] [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -59,6 +61,12 @@ if [[ "$what" == kv || "$what" == all ]]; then
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "== kv (peers: redis $(redis-server --version | awk '{print $3}'), etcd $(etcd --version | awk 'NR==1{print $3}') with fsync)"
   dotnet run -c Release --project bench/Flo.Bench -- kv --redis-port "$redis_port" --etcd "http://127.0.0.1:$etcd_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == queue || "$what" == all ]]; then
+  ./scripts/postgres.sh start >/dev/null
+  eval "$(./scripts/postgres.sh env)"
+  echo "== queue: enqueue->dequeue->ack (peer: a PostgreSQL FOR UPDATE SKIP LOCKED queue on the same server)"
+  dotnet run -c Release --project bench/Flo.Bench -- queue --postgres "$FLO_TEST_POSTGRES" "$@"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools

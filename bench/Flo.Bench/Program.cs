@@ -31,5 +31,9 @@ kv.SetAction(async r => await KvBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(d
 var kvput = new Command("kvput", "Only memory-provider KV puts at c=50 (for profiling).") { duration };
 kvput.SetAction(async r => await KvBench.PutsOnlyAsync(TimeSpan.FromSeconds(r.GetValue(duration))));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv, kvput };
+var queueConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
+var queue = new Command("queue", "Queue enqueue->dequeue->ack round trips via FloClient vs a PostgreSQL SKIP LOCKED queue.") { duration, postgres, queueConcurrency };
+queue.SetAction(async r => await QueueBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(queueConcurrency)!));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv, kvput, queue };
 return await root.Parse(args).InvokeAsync();

@@ -77,6 +77,9 @@ public sealed record QueueStats
     /// <summary>Partitions of the queue.</summary>
     [Id(6)] public int Partitions { get; init; }
 
+    /// <summary>Consumers waiting in long polls right now.</summary>
+    [Id(7)] public long Waiting { get; init; }
+
     /// <summary>Sums two partitions' counts.</summary>
     public QueueStats Add(QueueStats other) => new()
     {
@@ -87,6 +90,7 @@ public sealed record QueueStats
         DlqSize = DlqSize + other.DlqSize,
         DlqDropped = DlqDropped + other.DlqDropped,
         Partitions = Partitions + other.Partitions,
+        Waiting = Waiting + other.Waiting,
     };
 }
 

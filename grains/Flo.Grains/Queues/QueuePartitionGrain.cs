@@ -335,6 +335,7 @@ public sealed partial class QueuePartitionGrain(
             DlqSize = deadLocals.Count,
             DlqDropped = state.State.DlqDropped,
             Partitions = 1,
+            Waiting = waiters.Count + visibilityWatchers.Count,
         });
     }
 
