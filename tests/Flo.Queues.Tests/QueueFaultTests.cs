@@ -49,6 +49,35 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AMessageLeasedOnASiloThatDiedIsVisibleAgainWhenItsLeaseEnds()
+    {
+        var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
+        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
+        await using var cluster = await TestCluster.DeployAsync(options);
+        await cluster.WaitForMembershipToSettleAsync();
+        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        // A queue whose partition lives on a silo other than the client's gateway.
+        var view = cluster.Silos[0].Membership.CurrentView;
+        var q = Enumerable.Range(0, 1000).Select(i => $"lease-{i}-{Guid.NewGuid():N}")
+            .First(name => view.OwnerOf(new GrainId("queue", QueueLimits.PartitionKey("default", name, 0)))!.Equals(cluster.Silos[2].Address));
+        var seq = await client.Queue.EnqueueAsync(q, [42]);
+        var leased = Assert.Single(await client.Queue.DequeueAsync(q, 1, new DequeueOptions(VisibilityTimeoutMs: 8_000)));
+
+        await cluster.KillSiloAsync(cluster.Silos[2]);
+        await cluster.WaitForMembershipToSettleAsync();
+        // The lease survived the silo: invisible until it ends, then delivered again with its count.
+        var stats = await client.Queue.StatsAsync(q);
+        if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < leased.LeaseExpiresAtMs - 500)
+        {
+            Assert.Equal((0L, 1L), (stats.Visible, stats.InFlight));
+        }
+        var again = Assert.Single(await client.Queue.DequeueAsync(q, 1, new DequeueOptions(BlockMs: 30_000)));
+        Assert.Equal((seq, 2), (again.Seq, again.Deliveries));
+        Assert.True(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() >= leased.LeaseExpiresAtMs - 50, "redelivered before the lease ended");
+        await client.Queue.AckAsync(q, [seq]);
+    }
+
+    [Fact]
     public async Task EveryAcknowledgedEnqueueIsAckedExactlyOnceAcrossASiloKill()
     {
         var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
