@@ -17,6 +17,7 @@ public sealed class FloClient : IAsyncDisposable
         Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
         Kv = new Flo.Kv.KvClient(cluster, options.Namespace);
         Queue = new Flo.Queues.QueueClient(cluster, options.Namespace);
+        Stream = new Flo.Streams.StreamClient(cluster, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -24,6 +25,9 @@ public sealed class FloClient : IAsyncDisposable
 
     /// <summary>Queues with priority, delay, leases, dead letters and long polls.</summary>
     public Flo.Queues.QueueClient Queue { get; }
+
+    /// <summary>Streams: append-only logs with time-based ids, reads from a position or the tail, subscriptions.</summary>
+    public Flo.Streams.StreamClient Stream { get; }
 
     /// <summary>The options in use.</summary>
     public FloClientOptions Options { get; }

@@ -8,7 +8,9 @@ namespace Flo.Streams;
 /// A record's id within a stream partition: <c>timestampMs-sequence</c>, as Redis stream ids. Ids only grow within a
 /// partition, even when the clock goes back (the timestamp then stays and the sequence counts up).
 /// </summary>
-public readonly record struct StreamId(long TimestampMs, long Sequence) : IComparable<StreamId>
+[GenerateSerializer]
+[Alias("flo.stream.id")]
+public readonly record struct StreamId([property: Id(0)] long TimestampMs, [property: Id(1)] long Sequence) : IComparable<StreamId>
 {
     /// <summary>The smallest id (<c>0-0</c>): reads from the start.</summary>
     public static StreamId Min => default;

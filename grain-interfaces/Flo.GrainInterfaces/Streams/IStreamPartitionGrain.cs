@@ -1,0 +1,42 @@
+namespace Flo.Streams;
+
+/// <summary>
+/// One partition of a stream (grain key <see cref="StreamLimits.PartitionKey"/>): an append-only log of records with
+/// strictly increasing ids, each stored as its own row, trimmed by the stream's retention.
+/// </summary>
+[Alias("flo.stream.partition")]
+public interface IStreamPartitionGrain : IGrainWithStringKey
+{
+    /// <summary>Appends records in order; returns their ids once they are durable.</summary>
+    Task<StreamId[]> Append(StreamAppendItem[] items);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> records with ids ≥ <paramref name="start"/>, oldest first (a trimmed start reads from
+    /// the oldest kept record). When there are none, waits up to <paramref name="blockMs"/> for an append.
+    /// </summary>
+    [Idempotent]
+    Task<StreamRecord[]> Read(StreamId start, int count, int blockMs);
+
+    /// <summary>The newest <paramref name="count"/> records, oldest first.</summary>
+    [Idempotent]
+    Task<StreamRecord[]> ReadTail(int count);
+
+    /// <summary>Up to <paramref name="count"/> records, newest first, with ids ≤ <paramref name="end"/> and ≥ <paramref name="start"/>.</summary>
+    [Idempotent]
+    Task<StreamRecord[]> ReadReverse(StreamId end, StreamId start, int count);
+
+    /// <summary>The id the next append will follow: the newest id ever appended (0-0 when none).</summary>
+    [Idempotent]
+    Task<StreamId> LastId();
+
+    /// <summary>This partition's extent.</summary>
+    [Idempotent]
+    Task<StreamInfo> Info();
+
+    /// <summary>The stream's settings (partition 0 is the authority).</summary>
+    [Idempotent]
+    Task<StreamSettings> GetSettings();
+
+    /// <summary>Stores new settings and applies the retention at once.</summary>
+    Task Configure(StreamSettings settings);
+}

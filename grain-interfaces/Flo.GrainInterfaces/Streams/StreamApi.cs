@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Flo.Kv;
+
+namespace Flo.Streams;
+
+/// <summary>
+/// The stream operations over partition grains, shared by the client facade and the protocol endpoints.
+/// </summary>
+/// <remarks>
+/// Partitions: 1 by default (then the stream is one ordered log). With more, an append with a partition key goes to the
+/// partition its hash picks (so one key's records keep their order); without one, appends go round-robin. Order holds
+/// within a partition; a read over all partitions merges them by id (ties by partition). Waits inside a grain are at most
+/// 10 s; this loop asks again until the caller's block time is used up.
+/// </remarks>
+public sealed class StreamApi(IGrainFactory grains)
+{
+    private const long LayoutTtlMs = 10_000;
+    private readonly ConcurrentDictionary<(string Ns, string Name), (int Partitions, long ReadAt)> layouts = new();
+    private int roundRobin;
+
+    /// <summary>Appends a record; returns its id once it is durable.</summary>
+    public async Task<StreamId> AppendAsync(string ns, string name, byte[] payload, string? partitionKey = null, Dictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        var item = new StreamAppendItem { Payload = payload, Headers = headers };
+        StreamLimits.ValidateItem(item);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var partition = PartitionFor(partitionKey, partitions);
+        var ids = await Partition(ns, name, partition).Append([item]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ids[0];
+    }
+
+    /// <summary>The partition an append with this key (null: round-robin) goes to.</summary>
+    public int PartitionFor(string? partitionKey, int partitions)
+        => partitions == 1 ? 0
+            : partitionKey is not null ? (int)(StableHash.Of(partitionKey) % (uint)partitions)
+            : (int)((uint)Interlocked.Increment(ref roundRobin) % (uint)partitions);
+
+    /// <summary>
+    /// Reads records: from <paramref name="start"/> (inclusive; null: the start of the stream), or with
+    /// <paramref name="tail"/> the newest <paramref name="count"/> (or, with <paramref name="blockMs"/>, only records
+    /// appended from now on). <paramref name="blockMs"/> waits when there is nothing to return.
+    /// </summary>
+    public async Task<IReadOnlyList<StreamRecord>> ReadAsync(string ns, string name, StreamId? start = null, bool tail = false, int count = 100, int blockMs = 0, int? partition = null, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        StreamLimits.ValidateCount(count);
+        StreamLimits.ValidateBlock(blockMs);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (partition is { } p && (p < 0 || p >= partitions))
+        {
+            throw new InvalidArgumentException($"Stream {ns}/{name} has {partitions} partition(s); there is no partition {p}.");
+        }
+        var targets = partition is { } only ? [only] : Enumerable.Range(0, partitions).ToArray();
+        if (tail && blockMs == 0)
+        {
+            var tails = await Task.WhenAll(targets.Select(t => Partition(ns, name, t).ReadTail(count))).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return Merge(tails, count, newest: true);
+        }
+        StreamId[] from;
+        if (tail)
+        {
+            // Only what is appended from now on: after each partition's current last id.
+            var lasts = await Task.WhenAll(targets.Select(t => Partition(ns, name, t).LastId())).WaitAsync(cancellationToken).ConfigureAwait(false);
+            from = [.. lasts.Select(l => l.Next())];
+        }
+        else
+        {
+            from = [.. targets.Select(_ => start ?? StreamId.Min)];
+        }
+        var deadline = Environment.TickCount64 + blockMs;
+        while (true)
+        {
+            var remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
+            StreamRecord[][] pages;
+            if (targets.Length == 1)
+            {
+                pages = [await Partition(ns, name, targets[0]).Read(from[0], count, remaining).WaitAsync(cancellationToken).ConfigureAwait(false)];
+            }
+            else
+            {
+                pages = await Task.WhenAll(targets.Select((t, i) => Partition(ns, name, t).Read(from[i], count, 0))).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (pages.All(page => page.Length == 0) && remaining >= 20)
+                {
+                    // Wait on all partitions; the first that has something answers (the others' reads are dropped).
+                    var waits = targets.Select((t, i) => Partition(ns, name, t).Read(from[i], count, remaining)).ToList();
+                    await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var answered = new List<StreamRecord[]>();
+                    foreach (var wait in waits.Where(w => w.IsCompletedSuccessfully))
+                    {
+                        answered.Add(await wait.ConfigureAwait(false));
+                    }
+                    pages = [.. answered];
+                }
+            }
+            var merged = Merge(pages, count, newest: false);
+            if (merged.Count > 0 || Environment.TickCount64 >= deadline - 20)
+            {
+                return merged;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Follows a stream: every record from <paramref name="start"/> (null: only records appended from now on), in order per
+    /// partition, as they arrive; runs until cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<StreamRecord> SubscribeAsync(string ns, string name, StreamId? start = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var cursors = new StreamId[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            cursors[p] = start ?? (await Partition(ns, name, p).LastId().WaitAsync(cancellationToken).ConfigureAwait(false)).Next();
+        }
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var any = false;
+            for (var p = 0; p < partitions; p++)
+            {
+                var page = await Partition(ns, name, p).Read(cursors[p], 500, partitions == 1 ? 10_000 : 0).WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var record in page)
+                {
+                    cursors[p] = record.Id.Next();
+                    any = true;
+                    yield return record;
+                }
+            }
+            if (!any && partitions > 1)
+            {
+                var waits = Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).Read(cursors[p], 1, 10_000)).ToList();
+                await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Length, first and last id, bytes and trimmed count, summed over partitions (first/last: of partition 0 when there are several).</summary>
+    public async Task<StreamInfo> InfoAsync(string ns, string name, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var all = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).Info())).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ids = all.Where(i => i.FirstId is not null).Select(i => StreamId.Parse(i.FirstId)).ToList();
+        var lasts = all.Where(i => i.LastId is not null).Select(i => StreamId.Parse(i.LastId)).ToList();
+        return new StreamInfo
+        {
+            Length = all.Sum(i => i.Length),
+            Bytes = all.Sum(i => i.Bytes),
+            Trimmed = all.Sum(i => i.Trimmed),
+            FirstId = ids.Count > 0 ? ids.Min().ToString() : null,
+            LastId = lasts.Count > 0 ? lasts.Max().ToString() : null,
+            Partitions = partitions,
+        };
+    }
+
+    /// <summary>The stream's settings (defaults for a stream never configured).</summary>
+    public Task<StreamSettings> GetSettingsAsync(string ns, string name, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        return Partition(ns, name, 0).GetSettings().WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Changes partitions (grow only) and retention; retention applies at once.</summary>
+    public async Task ConfigureAsync(string ns, string name, StreamSettings settings, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        StreamLimits.ValidateSettings(settings);
+        var current = await GetSettingsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (settings.Partitions < current.Partitions)
+        {
+            throw new InvalidArgumentException($"Stream {ns}/{name} has {current.Partitions} partitions; partitions can be added, not removed.");
+        }
+        await Partition(ns, name, 0).Configure(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(1, settings.Partitions - 1).Select(p => Partition(ns, name, p).Configure(settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
+    }
+
+    /// <summary>The partition count, read from partition 0 at most every 10 s.</summary>
+    public async ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        if (layouts.TryGetValue((ns, name), out var layout) && Environment.TickCount64 - layout.ReadAt < LayoutTtlMs)
+        {
+            return layout.Partitions;
+        }
+        var settings = await Partition(ns, name, 0).GetSettings().WaitAsync(cancellationToken).ConfigureAwait(false);
+        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
+        return settings.Partitions;
+    }
+
+    private static List<StreamRecord> Merge(StreamRecord[][] pages, int count, bool newest)
+    {
+        if (pages.Length == 1)
+        {
+            return [.. pages[0]];
+        }
+        var all = pages.SelectMany(p => p).OrderBy(r => r.Id).ThenBy(r => r.Partition).ToList();
+        return newest ? all.Skip(Math.Max(0, all.Count - count)).ToList() : all.Take(count).ToList();
+    }
+
+    private IStreamPartitionGrain Partition(string ns, string name, int partition)
+        => grains.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey(ns, name, partition));
+
+    private static void Validate(string ns, string name)
+    {
+        KvKeys.ValidateNamespace(ns);
+        StreamLimits.ValidateName(name);
+    }
+}

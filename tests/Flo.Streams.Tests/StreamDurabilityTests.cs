@@ -1,0 +1,77 @@
+using Flo.Endpoints;
+using Flo.Runtime.Storage;
+using Flo.Runtime.Tests.Infrastructure;
+using Flo.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flo.Streams.Tests;
+
+/// <summary>Acknowledged appends survive a silo restart; ids keep growing when the clock goes back.</summary>
+public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Theory]
+    [InlineData(StorageProviderKind.Sqlite)]
+    [InlineData(StorageProviderKind.Postgres)]
+    public async Task EveryAcknowledgedAppendIsReadBackAfterARestartAndIdsContinue(StorageProviderKind storage)
+    {
+        var options = new TestClusterOptions { Storage = storage, ConnectionString = storage == StorageProviderKind.Postgres ? postgres.ConnectionString : null };
+        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
+        await using var cluster = await TestCluster.DeployAsync(options);
+        var s = $"durable-{Guid.NewGuid():N}";
+        List<StreamId> ids;
+        await using (var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint))
+        {
+            await client.Stream.ConfigureAsync(s, StreamSettings.Default with { MaxLength = 1_500 });
+            // 20 concurrent appenders: their appends are group-committed together.
+            var appended = await Task.WhenAll(Enumerable.Range(0, 20).Select(async w =>
+            {
+                var mine = new List<StreamId>();
+                for (var i = 0; i < 100; i++)
+                {
+                    mine.Add(await client.Stream.AppendAsync(s, BitConverter.GetBytes(w * 1000 + i)));
+                }
+                return mine;
+            }));
+            ids = [.. appended.SelectMany(a => a).Order()];
+        }
+        var silo = await cluster.RestartSiloAsync(cluster.Silos[0]);
+        await using (var client = await FloClient.ConnectAsync(silo.GatewayEndpoint))
+        {
+            var read = await client.Stream.ReadAsync(s, new StreamReadOptions(Count: 10_000));
+            Assert.Equal(ids[^1_500..], read.Select(r => r.Id));
+            var info = await client.Stream.InfoAsync(s);
+            Assert.Equal((1_500L, 500L), (info.Length, info.Trimmed));
+            Assert.True(await client.Stream.AppendAsync(s, [1]) > ids[^1]);
+        }
+    }
+
+    [Fact]
+    public async Task IdsKeepGrowingWhenTheClockGoesBack()
+    {
+        var clock = new AdjustableClock();
+        var options = new TestClusterOptions();
+        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
+        options.SiloBuilders.Add(silo => silo.Services.AddSingleton<TimeProvider>(clock));
+        await using var cluster = await TestCluster.DeployAsync(options);
+        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        var s = $"clock-{Guid.NewGuid():N}";
+        var first = await client.Stream.AppendAsync(s, [1]);
+        clock.OffsetMs = -60_000;
+        var second = await client.Stream.AppendAsync(s, [2]);
+        var third = await client.Stream.AppendAsync(s, [3]);
+        Assert.Equal(new StreamId(first.TimestampMs, first.Sequence + 1), second);
+        Assert.Equal(new StreamId(first.TimestampMs, first.Sequence + 2), third);
+        clock.OffsetMs = 60_000;
+        var fourth = await client.Stream.AppendAsync(s, [4]);
+        Assert.True(fourth.TimestampMs > first.TimestampMs && fourth.Sequence == 0);
+        Assert.Equal([first, second, third, fourth], (await client.Stream.ReadAsync(s)).Select(r => r.Id));
+    }
+
+    /// <summary>The system clock shifted by an offset that a test moves (timers keep running on real time).</summary>
+    private sealed class AdjustableClock : TimeProvider
+    {
+        public long OffsetMs { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddMilliseconds(OffsetMs);
+    }
+}
