@@ -41,4 +41,44 @@ public sealed class StreamClient
     /// <summary>Changes partitions (grow only) and retention (count, age, bytes; applied at once).</summary>
     public Task ConfigureAsync(string name, StreamSettings settings, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
         => api.ConfigureAsync(options?.Namespace ?? defaultNamespace, name, settings, cancellationToken);
+
+    /// <summary>Joins a consumer group, creating it if needed (by default it then delivers only records appended from now on).</summary>
+    public Task GroupJoinAsync(string name, string group, string consumer, StreamGroupJoinOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupJoinAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, options?.StartAfter, options?.Settings, cancellationToken);
+
+    /// <summary>Delivers records to one consumer of the group (redeliveries first); with <see cref="StreamGroupReadOptions.BlockMs"/>, waits for them.</summary>
+    public Task<IReadOnlyList<StreamRecord>> GroupReadAsync(string name, string group, string consumer, StreamGroupReadOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupReadAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, options?.Count ?? 100, options?.BlockMs ?? 0, cancellationToken);
+
+    /// <summary>Acks delivered records; returns how many were pending.</summary>
+    public Task<int> GroupAckAsync(string name, string group, IEnumerable<StreamRecord> records, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupAckAsync(options?.Namespace ?? defaultNamespace, name, group, [.. records.Select(r => new StreamPendingKey(r.Partition, r.Id))], cancellationToken);
+
+    /// <summary>Acks records by id (of partition 0, or of the partition given); returns how many were pending.</summary>
+    public Task<int> GroupAckAsync(string name, string group, IEnumerable<StreamId> ids, int partition = 0, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupAckAsync(options?.Namespace ?? defaultNamespace, name, group, [.. ids.Select(id => new StreamPendingKey(partition, id))], cancellationToken);
+
+    /// <summary>Pending entries (delivered, unacked), oldest delivery first; optionally of one consumer.</summary>
+    public Task<StreamPendingEntry[]> GroupPendingAsync(string name, string group, string? consumer = null, int count = 100, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupPendingAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, count, cancellationToken);
+
+    /// <summary>Takes over pending records idle at least <paramref name="minIdleMs"/> (XCLAIM); returns them with their delivery counts.</summary>
+    public Task<StreamRecord[]> GroupClaimAsync(string name, string group, string consumer, long minIdleMs, IEnumerable<StreamPendingKey> keys, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupClaimAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, minIdleMs, [.. keys], cancellationToken);
+
+    /// <summary>Takes over up to <paramref name="count"/> pending records idle at least <paramref name="minIdleMs"/> (XAUTOCLAIM).</summary>
+    public Task<StreamRecord[]> GroupAutoClaimAsync(string name, string group, string consumer, long minIdleMs, int count = 100, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupAutoClaimAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, minIdleMs, count, cancellationToken);
+
+    /// <summary>Leaves the group; the consumer's pending records go to the next consumer that reads.</summary>
+    public Task<bool> GroupLeaveAsync(string name, string group, string consumer, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupLeaveAsync(options?.Namespace ?? defaultNamespace, name, group, consumer, cancellationToken);
+
+    /// <summary>Consumers, pending, lag, dead letters and cursors of a group.</summary>
+    public Task<StreamGroupInfo> GroupInfoAsync(string name, string group, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupInfoAsync(options?.Namespace ?? defaultNamespace, name, group, cancellationToken);
+
+    /// <summary>The group's dead letters: records delivered the maximum number of times without an ack.</summary>
+    public Task<StreamPendingEntry[]> GroupDeadLettersAsync(string name, string group, int count = 100, StreamCallOptions? options = null, CancellationToken cancellationToken = default)
+        => api.GroupDeadLettersAsync(options?.Namespace ?? defaultNamespace, name, group, count, cancellationToken);
 }

@@ -23,3 +23,15 @@ public sealed record StreamSubscribeOptions(StreamId? Start = null, string? Name
 /// <summary>Options of calls that only take a namespace.</summary>
 /// <param name="Namespace">Namespace of this call; null for the client's default.</param>
 public sealed record StreamCallOptions(string? Namespace = null);
+
+/// <summary>Options of a group join.</summary>
+/// <param name="StartAfter">A new group delivers records after this id in every partition; null: only records appended from now on (Redis <c>$</c>). Use <see cref="StreamId.Min"/> for all.</param>
+/// <param name="Settings">Ack timeout, max deliveries, consumer timeout, dead-letter bound; null keeps the group's (defaults for a new group).</param>
+/// <param name="Namespace">Namespace of this call; null for the client's default.</param>
+public sealed record StreamGroupJoinOptions(StreamId? StartAfter = null, StreamGroupSettings? Settings = null, string? Namespace = null);
+
+/// <summary>Options of a group read (seed: <c>StreamGroupReadOptions(count, block_ms)</c>).</summary>
+/// <param name="Count">Most records delivered (1 to 10,000; default 100).</param>
+/// <param name="BlockMs">When there is nothing to deliver, wait up to this long.</param>
+/// <param name="Namespace">Namespace of this call; null for the client's default.</param>
+public sealed record StreamGroupReadOptions(int Count = 100, int BlockMs = 0, string? Namespace = null);

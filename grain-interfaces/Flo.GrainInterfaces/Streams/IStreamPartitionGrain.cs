@@ -29,6 +29,10 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     [Idempotent]
     Task<StreamId> LastId();
 
+    /// <summary>How many kept, durable records have ids greater than <paramref name="id"/> (a group's lag).</summary>
+    [Idempotent]
+    Task<long> CountAfter(StreamId id);
+
     /// <summary>This partition's extent.</summary>
     [Idempotent]
     Task<StreamInfo> Info();

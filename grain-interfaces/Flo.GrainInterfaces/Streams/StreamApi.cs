@@ -177,6 +177,71 @@ public sealed class StreamApi(IGrainFactory grains)
         layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
     }
 
+    /// <summary>Creates the group if needed (starting after <paramref name="startAfter"/>, null: at the stream's end) and adds the consumer.</summary>
+    public Task GroupJoinAsync(string ns, string name, string group, string consumer, StreamId? startAfter = null, StreamGroupSettings? settings = null, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Join(consumer, startAfter, settings).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Delivers up to <paramref name="count"/> records to the consumer (redeliveries first); waits up to
+    /// <paramref name="blockMs"/> for new ones. Throws <see cref="GroupNotFoundException"/> for a group never joined.
+    /// </summary>
+    public async Task<IReadOnlyList<StreamRecord>> GroupReadAsync(string ns, string name, string group, string consumer, int count = 100, int blockMs = 0, CancellationToken cancellationToken = default)
+    {
+        StreamLimits.ValidateCount(count);
+        StreamLimits.ValidateBlock(blockMs);
+        var grain = Group(ns, name, group);
+        var deadline = Environment.TickCount64 + blockMs;
+        while (true)
+        {
+            var result = await grain.Read(consumer, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
+            if (result.Records.Length > 0 || remaining < 20)
+            {
+                return result.Records;
+            }
+            // Wait on the partitions (not in the group's turn) for a record after the group's cursor, then ask again.
+            // Redeliveries that fall due meanwhile are picked up by the next read at the latest after 1 s.
+            var wait = Math.Min(remaining, 1_000);
+            var waits = result.Cursors.Select((cursor, p) => Partition(ns, name, p).Read(cursor.Next(), 1, wait)).ToList();
+            await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Acks records; returns how many were pending.</summary>
+    public Task<int> GroupAckAsync(string ns, string name, string group, IReadOnlyCollection<StreamPendingKey> keys, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Ack([.. keys]).WaitAsync(cancellationToken);
+
+    /// <summary>Pending entries, oldest delivery first, optionally of one consumer.</summary>
+    public Task<StreamPendingEntry[]> GroupPendingAsync(string ns, string name, string group, string? consumer = null, int count = 100, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Pending(consumer, count).WaitAsync(cancellationToken);
+
+    /// <summary>Moves the named pending records idle at least <paramref name="minIdleMs"/> to the consumer and returns them.</summary>
+    public Task<StreamRecord[]> GroupClaimAsync(string ns, string name, string group, string consumer, long minIdleMs, IReadOnlyCollection<StreamPendingKey> keys, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Claim(consumer, minIdleMs, [.. keys]).WaitAsync(cancellationToken);
+
+    /// <summary>Moves up to <paramref name="count"/> pending records idle at least <paramref name="minIdleMs"/> to the consumer.</summary>
+    public Task<StreamRecord[]> GroupAutoClaimAsync(string ns, string name, string group, string consumer, long minIdleMs, int count = 100, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).AutoClaim(consumer, minIdleMs, count).WaitAsync(cancellationToken);
+
+    /// <summary>Removes a consumer; its pending records go to the next consumer that reads.</summary>
+    public Task<bool> GroupLeaveAsync(string ns, string name, string group, string consumer, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Leave(consumer).WaitAsync(cancellationToken);
+
+    /// <summary>Consumers, pending count, lag, dead letters and cursors of a group.</summary>
+    public Task<StreamGroupInfo> GroupInfoAsync(string ns, string name, string group, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).Info().WaitAsync(cancellationToken);
+
+    /// <summary>The group's dead letters (records that reached the maximum deliveries).</summary>
+    public Task<StreamPendingEntry[]> GroupDeadLettersAsync(string ns, string name, string group, int count = 100, CancellationToken cancellationToken = default)
+        => Group(ns, name, group).DeadLetters(count).WaitAsync(cancellationToken);
+
+    private IStreamGroupGrain Group(string ns, string name, string group)
+    {
+        Validate(ns, name);
+        StreamLimits.ValidateName(group);
+        return grains.GetGrain<IStreamGroupGrain>($"{ns}/{name}/{group}");
+    }
+
     /// <summary>The partition count, read from partition 0 at most every 10 s.</summary>
     public async ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
     {

@@ -199,6 +199,22 @@ public sealed partial class StreamPartitionGrain(
     public Task<StreamId> LastId() => Task.FromResult(new StreamId(state.State.LastTimestampMs, state.State.LastSequence));
 
     /// <inheritdoc/>
+    public Task<long> CountAfter(StreamId id)
+    {
+        EnsureUsable();
+        ApplyRetention(Now);
+        long count = 0;
+        for (var i = entries.Count - 1; i >= head && entries[i].Id > id; i--)
+        {
+            if (entries[i].Offset <= durableOffset)
+            {
+                count++;
+            }
+        }
+        return Task.FromResult(count);
+    }
+
+    /// <inheritdoc/>
     public Task<StreamInfo> Info()
     {
         EnsureUsable();

@@ -1,0 +1,414 @@
+using Flo.Kv;
+using Flo.Streams;
+
+namespace Flo.Grains.Streams;
+
+/// <summary>
+/// A consumer group: which records of the stream it has handed out (a cursor per partition) and which are still
+/// unacked (pending entries, one row each). Turn-based: a read takes new records from the partitions and moves the
+/// cursor in one turn, so two consumers never get the same new record; it never waits (blocking reads wait in the API,
+/// on the partitions, and ask again). Every change is stored before the answer.
+/// </summary>
+/// <remarks>
+/// Redelivery: a read first hands out pending records whose ack timeout passed (or whose consumer left or timed out), to
+/// the consumer that reads, counting the delivery; one that already had <see cref="StreamGroupSettings.MaxDeliveries"/>
+/// becomes a dead letter instead. A pending record trimmed from the stream meanwhile is dropped (it can no longer be
+/// delivered). Consumers that have not read for <see cref="StreamGroupSettings.ConsumerTimeoutMs"/> are removed.
+/// </remarks>
+[GrainType("streamgroup")]
+public sealed class StreamGroupGrain(
+    [PersistentState("streamgroup")] IPersistentState<StreamGroupState> state,
+    TimeProvider time) : Grain, IStreamGroupGrain
+{
+    private const int LoadPageSize = 10_000;
+
+    private readonly Dictionary<StreamPendingKey, PendingRecord> pending = [];
+    private readonly PriorityQueue<StreamPendingKey, long> dueAt = new();
+    private readonly SortedDictionary<long, PendingRecord> dead = [];
+    private string ns = "", stream = "", group = "";
+    private int rotation;
+    private int partitions = 1;
+    private long partitionsReadAt = long.MinValue;
+
+    private StreamGroupSettings Settings => state.State.Settings;
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <inheritdoc/>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var parts = GetPrimaryKeyString().Split('/');
+        if (parts.Length != 3)
+        {
+            throw new InvalidArgumentException($"'{GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
+        }
+        (ns, stream, group) = (parts[0], parts[1], parts[2]);
+        var after = long.MinValue;
+        while (true)
+        {
+            var page = await state.ReadRecordsAsync<PendingRecord>(after, LoadPageSize, cancellationToken);
+            foreach (var (_, record) in page)
+            {
+                if (record.Dead)
+                {
+                    dead[record.Slot] = record;
+                }
+                else
+                {
+                    pending[record.Key] = record;
+                    dueAt.Enqueue(record.Key, record.DeliveredAtMs + Settings.AckTimeoutMs);
+                }
+            }
+            if (page.Count < LoadPageSize)
+            {
+                break;
+            }
+            after = page[^1].Key;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task Join(string consumer, StreamId? startAfter, StreamGroupSettings? settings)
+    {
+        ValidateConsumer(consumer);
+        if (settings is not null)
+        {
+            ValidateSettings(settings);
+        }
+        if (!state.RecordExists)
+        {
+            var count = await PartitionsAsync(force: true);
+            var cursors = new List<StreamId>(count);
+            for (var p = 0; p < count; p++)
+            {
+                cursors.Add(startAfter ?? await Partition(p).LastId());
+            }
+            state.State.Cursors = cursors;
+        }
+        if (settings is not null)
+        {
+            state.State.Settings = settings;
+        }
+        state.State.Consumers[consumer] = Now;
+        await WriteAsync();
+    }
+
+    /// <inheritdoc/>
+    public async Task<StreamGroupReadResult> Read(string consumer, int count)
+    {
+        EnsureExists();
+        ValidateConsumer(consumer);
+        StreamLimits.ValidateCount(count);
+        var now = Now;
+        var changed = !state.State.Consumers.ContainsKey(consumer);
+        state.State.Consumers[consumer] = now;
+        changed |= ExpireConsumers(now, consumer);
+        var records = new List<StreamRecord>();
+
+        // Redeliveries first: records whose ack timeout passed.
+        while (records.Count < count && dueAt.TryPeek(out var key, out var due) && due <= now)
+        {
+            dueAt.Dequeue();
+            if (!pending.TryGetValue(key, out var entry) || entry.DeliveredAtMs + Settings.AckTimeoutMs != due)
+            {
+                continue;
+            }
+            changed = true;
+            if (entry.Deliveries >= Settings.MaxDeliveries)
+            {
+                Bury(entry);
+                continue;
+            }
+            var record = await FetchAsync(entry);
+            if (record is null)
+            {
+                continue;
+            }
+            Deliver(entry, consumer, now);
+            records.Add(record with { Deliveries = entry.Deliveries });
+        }
+
+        // Then new records, partitions in rotation so none starves.
+        var total = await PartitionsAsync(force: false);
+        while (state.State.Cursors.Count < total)
+        {
+            // A partition added after the group was created is read from its start.
+            state.State.Cursors.Add(StreamId.Min);
+            changed = true;
+        }
+        var start = rotation++;
+        for (var i = 0; i < total && records.Count < count; i++)
+        {
+            var p = (start + i) % total;
+            var fresh = await Partition(p).Read(state.State.Cursors[p].Next(), count - records.Count, 0);
+            foreach (var record in fresh)
+            {
+                var entry = new PendingRecord { Slot = state.State.NextSlot++, Partition = p, Id = record.Id };
+                pending[entry.Key] = entry;
+                Deliver(entry, consumer, now);
+                state.State.Cursors[p] = record.Id;
+                records.Add(record with { Deliveries = 1 });
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            await WriteAsync();
+        }
+        return new StreamGroupReadResult { Records = [.. records], Cursors = [.. state.State.Cursors] };
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> Ack(StreamPendingKey[] keys)
+    {
+        EnsureExists();
+        ValidateKeys(keys);
+        var acked = 0;
+        foreach (var key in keys)
+        {
+            if (pending.Remove(key, out var entry))
+            {
+                state.StageRecordDeletion(entry.Slot);
+                acked++;
+            }
+        }
+        if (acked > 0)
+        {
+            await WriteAsync();
+        }
+        return acked;
+    }
+
+    /// <inheritdoc/>
+    public Task<StreamPendingEntry[]> Pending(string? consumer, int count)
+    {
+        EnsureExists();
+        StreamLimits.ValidateCount(count);
+        var now = Now;
+        return Task.FromResult(pending.Values
+            .Where(e => consumer is null || e.Consumer == consumer)
+            .OrderBy(e => e.DeliveredAtMs).ThenBy(e => e.Slot)
+            .Take(count)
+            .Select(e => ToEntry(e, now))
+            .ToArray());
+    }
+
+    /// <inheritdoc/>
+    public async Task<StreamRecord[]> Claim(string consumer, long minIdleMs, StreamPendingKey[] keys)
+    {
+        EnsureExists();
+        ValidateConsumer(consumer);
+        ValidateKeys(keys);
+        return await ClaimAsync(consumer, minIdleMs, keys.Where(pending.ContainsKey).Select(k => pending[k]).ToList());
+    }
+
+    /// <inheritdoc/>
+    public async Task<StreamRecord[]> AutoClaim(string consumer, long minIdleMs, int count)
+    {
+        EnsureExists();
+        ValidateConsumer(consumer);
+        StreamLimits.ValidateCount(count);
+        var now = Now;
+        var candidates = pending.Values.Where(e => now - e.DeliveredAtMs >= minIdleMs).OrderBy(e => e.Slot).Take(count).ToList();
+        return await ClaimAsync(consumer, minIdleMs, candidates);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> Leave(string consumer)
+    {
+        EnsureExists();
+        ValidateConsumer(consumer);
+        if (!state.State.Consumers.Remove(consumer))
+        {
+            return false;
+        }
+        ReleaseAll(consumer);
+        await WriteAsync();
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public async Task<StreamGroupInfo> Info()
+    {
+        EnsureExists();
+        var now = Now;
+        var total = await PartitionsAsync(force: false);
+        long lag = 0;
+        for (var p = 0; p < total; p++)
+        {
+            lag += await Partition(p).CountAfter(p < state.State.Cursors.Count ? state.State.Cursors[p] : StreamId.Min);
+        }
+        return new StreamGroupInfo
+        {
+            Name = group,
+            ConsumerIdleMs = state.State.Consumers.ToDictionary(c => c.Key, c => Math.Max(0, now - c.Value)),
+            Pending = pending.Count,
+            Lag = lag,
+            DlqSize = dead.Count,
+            Cursors = [.. state.State.Cursors],
+        };
+    }
+
+    /// <inheritdoc/>
+    public Task<StreamPendingEntry[]> DeadLetters(int count)
+    {
+        EnsureExists();
+        StreamLimits.ValidateCount(count);
+        var now = Now;
+        return Task.FromResult(dead.Values.Take(count).Select(e => ToEntry(e, now)).ToArray());
+    }
+
+    private async Task<StreamRecord[]> ClaimAsync(string consumer, long minIdleMs, List<PendingRecord> candidates)
+    {
+        if (minIdleMs < 0)
+        {
+            throw new InvalidArgumentException($"MinIdleMs must not be negative; got {minIdleMs}.");
+        }
+        var now = Now;
+        var records = new List<StreamRecord>();
+        foreach (var entry in candidates)
+        {
+            if (now - entry.DeliveredAtMs < minIdleMs)
+            {
+                continue;
+            }
+            var record = await FetchAsync(entry);
+            if (record is null)
+            {
+                continue;
+            }
+            Deliver(entry, consumer, now);
+            records.Add(record with { Deliveries = entry.Deliveries });
+        }
+        state.State.Consumers[consumer] = now;
+        await WriteAsync();
+        return [.. records];
+    }
+
+    /// <summary>Stores the group; after a failed write memory is ahead of storage, so the activation goes and the next one reloads.</summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void Deliver(PendingRecord entry, string consumer, long now)
+    {
+        entry.Consumer = consumer;
+        entry.Deliveries++;
+        entry.DeliveredAtMs = now;
+        dueAt.Enqueue(entry.Key, now + Settings.AckTimeoutMs);
+        state.StageRecord(entry.Slot, entry);
+    }
+
+    /// <summary>The record of a pending entry from its partition, or null (and the entry dropped) when retention removed it.</summary>
+    private async Task<StreamRecord?> FetchAsync(PendingRecord entry)
+    {
+        var found = await Partition(entry.Partition).Read(entry.Id, 1, 0);
+        if (found.Length == 1 && found[0].Id == entry.Id)
+        {
+            return found[0];
+        }
+        pending.Remove(entry.Key);
+        state.StageRecordDeletion(entry.Slot);
+        return null;
+    }
+
+    private void Bury(PendingRecord entry)
+    {
+        pending.Remove(entry.Key);
+        entry.Dead = true;
+        dead[entry.Slot] = entry;
+        state.StageRecord(entry.Slot, entry);
+        while (dead.Count > Settings.DlqMaxSize)
+        {
+            var oldest = dead.First().Value;
+            dead.Remove(oldest.Slot);
+            state.StageRecordDeletion(oldest.Slot);
+            state.State.DlqDropped++;
+        }
+    }
+
+    /// <summary>Removes consumers that have not read for the consumer timeout; true when one was removed.</summary>
+    private bool ExpireConsumers(long now, string reader)
+    {
+        var gone = state.State.Consumers.Where(c => c.Key != reader && now - c.Value > Settings.ConsumerTimeoutMs).Select(c => c.Key).ToList();
+        foreach (var consumer in gone)
+        {
+            state.State.Consumers.Remove(consumer);
+            ReleaseAll(consumer);
+        }
+        return gone.Count > 0;
+    }
+
+    /// <summary>Makes a consumer's pending records due at once, so the next read redelivers them.</summary>
+    private void ReleaseAll(string consumer)
+    {
+        foreach (var entry in pending.Values.Where(e => e.Consumer == consumer))
+        {
+            entry.DeliveredAtMs = -Settings.AckTimeoutMs;
+            dueAt.Enqueue(entry.Key, 0);
+            state.StageRecord(entry.Slot, entry);
+        }
+    }
+
+    private StreamPendingEntry ToEntry(PendingRecord e, long now) => new()
+    {
+        Partition = e.Partition,
+        Id = e.Id,
+        Consumer = e.Consumer,
+        Deliveries = e.Deliveries,
+        IdleMs = Math.Max(0, now - e.DeliveredAtMs),
+    };
+
+    private async ValueTask<int> PartitionsAsync(bool force)
+    {
+        if (force || Environment.TickCount64 - partitionsReadAt > 10_000)
+        {
+            partitions = (await Partition(0).GetSettings()).Partitions;
+            partitionsReadAt = Environment.TickCount64;
+        }
+        return partitions;
+    }
+
+    private IStreamPartitionGrain Partition(int p) => GrainFactory.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey(ns, stream, p));
+
+    private void EnsureExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw new GroupNotFoundException($"Stream {ns}/{stream} has no consumer group '{group}'; join it first.");
+        }
+    }
+
+    private static void ValidateConsumer(string consumer)
+    {
+        if (string.IsNullOrEmpty(consumer) || consumer.Length > 256)
+        {
+            throw new InvalidArgumentException("A consumer name is 1 to 256 characters.");
+        }
+    }
+
+    private static void ValidateKeys(StreamPendingKey[] keys)
+    {
+        if (keys is null || keys.Length is 0 or > StreamLimits.MaxBatch)
+        {
+            throw new InvalidArgumentException($"Name 1 to {StreamLimits.MaxBatch} records.");
+        }
+    }
+
+    private static void ValidateSettings(StreamGroupSettings settings)
+    {
+        if (settings.AckTimeoutMs < 1 || settings.MaxDeliveries < 1 || settings.ConsumerTimeoutMs < 1 || settings.DlqMaxSize < 1)
+        {
+            throw new InvalidArgumentException("Group settings must be positive.");
+        }
+    }
+}
