@@ -21,6 +21,7 @@ public static class FloSiloBuilderExtensions
         {
             Http.KvHttpApi.Map(routes);
             Http.QueueHttpApi.Map(routes);
+            Http.StreamHttpApi.Map(routes);
             routes.MapOpenApi("/openapi/{documentName}.json");
         });
         return silo;

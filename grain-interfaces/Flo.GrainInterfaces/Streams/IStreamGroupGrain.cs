@@ -8,7 +8,7 @@ namespace Flo.Streams;
 [Alias("flo.stream.group")]
 public interface IStreamGroupGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the group (if it does not exist) starting after <paramref name="startAfter"/> per partition (null: at each partition's end) and adds the consumer.</summary>
+    /// <summary>Creates the group (if it does not exist) starting after <paramref name="startAfter"/> per partition (null: at each partition's end) and adds the consumer (an empty name: none, RESP XGROUP CREATE).</summary>
     Task Join(string consumer, StreamId? startAfter, StreamGroupSettings? settings);
 
     /// <summary>

@@ -37,6 +37,12 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     [Idempotent]
     Task<StreamInfo> Info();
 
+    /// <summary>Records a consumer group's name (on partition 0, which lists the stream's groups).</summary>
+    Task AddGroup(string group);
+
+    /// <summary>Removes the oldest records beyond <paramref name="maxLength"/> now (XTRIM, XADD MAXLEN); returns how many went.</summary>
+    Task<long> Trim(long maxLength);
+
     /// <summary>The stream's settings (partition 0 is the authority).</summary>
     [Idempotent]
     Task<StreamSettings> GetSettings();

@@ -152,6 +152,7 @@ public sealed class StreamApi(IGrainFactory grains)
             FirstId = ids.Count > 0 ? ids.Min().ToString() : null,
             LastId = lasts.Count > 0 ? lasts.Max().ToString() : null,
             Partitions = partitions,
+            Groups = all[0].Groups,
         };
     }
 

@@ -61,6 +61,9 @@ public sealed record StreamInfo
 
     /// <summary>Partitions of the stream.</summary>
     [Id(5)] public int Partitions { get; init; }
+
+    /// <summary>Names of the stream's consumer groups (kept by partition 0).</summary>
+    [Id(6)] public string[] Groups { get; init; } = [];
 }
 
 /// <summary>A stream's settings: partitions and retention (0: no limit). Kept by partition 0, copied to the others.</summary>

@@ -5,7 +5,7 @@ namespace Flo.Endpoints.Http;
 
 /// <summary>
 /// Maps typed errors to RFC 7807 problem responses with a stable <c>code</c>: 400 InvalidArgument/InvalidCursor,
-/// 404 KeyNotFound, 409 VersionConflict/KeyExists (with <c>current_version</c>), 404 MessageNotFound, 409 LeaseExpired, 413 ValueTooLarge,
+/// 404 KeyNotFound, 409 VersionConflict/KeyExists (with <c>current_version</c>), 404 MessageNotFound/GroupNotFound, 409 LeaseExpired, 413 ValueTooLarge,
 /// 503 Unavailable, 504 Timeout.
 /// </summary>
 internal static class HttpProblems
@@ -18,6 +18,7 @@ internal static class HttpProblems
         KeyExistsException e => Problem(409, "KeyExists", e.Message, e.CurrentVersion),
         Flo.Queues.MessageNotFoundException e => Problem(404, "MessageNotFound", e.Message),
         Flo.Queues.LeaseExpiredException e => Problem(409, "LeaseExpired", e.Message),
+        Flo.Streams.GroupNotFoundException e => Problem(404, "GroupNotFound", e.Message),
         SiloUnavailableException e => Problem(503, "Unavailable", e.Message),
         GrainCallTimeoutException e => Problem(504, "Timeout", e.Message),
         _ => Problem(500, "Internal", error.Message),

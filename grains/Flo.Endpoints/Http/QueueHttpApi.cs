@@ -108,52 +108,13 @@ internal static class QueueHttpApi
         return Results.Json(settings, JsonOptions);
     });
 
-    /// <summary>Stats and settings are the grain types themselves, in snake_case.</summary>
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static Task<IResult> RunAsync(HttpContext context, Func<Task<IResult>> handler) => HttpJson.RunAsync(handler);
 
-    private static async Task<IResult> RunAsync(HttpContext context, Func<Task<IResult>> handler)
-    {
-        try
-        {
-            return await handler();
-        }
-        catch (Exception e) when (e is FloException)
-        {
-            return HttpProblems.From(e);
-        }
-    }
+    private static Task<T> BodyAsync<T>(HttpContext context, bool allowEmpty = false, JsonSerializerOptions? options = null) where T : new() => HttpJson.BodyAsync<T>(context, allowEmpty, options);
 
-    private static async Task<T> BodyAsync<T>(HttpContext context, bool allowEmpty = false, JsonSerializerOptions? options = null) where T : new()
-    {
-        if (allowEmpty && context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding"))
-        {
-            return new T();
-        }
-        try
-        {
-            return await context.Request.ReadFromJsonAsync<T>(options, context.RequestAborted) ?? throw new InvalidArgumentException("The request body must be a JSON object.");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            throw new InvalidArgumentException($"The request body is not the expected JSON: {e.Message}");
-        }
-    }
+    private static byte[] Base64(string? value, string field) => HttpJson.Base64(value, field);
 
-    private static byte[] Base64(string? value, string field)
-    {
-        if (value is null)
-        {
-            throw new InvalidArgumentException($"'{field}' (base64) is required.");
-        }
-        try
-        {
-            return Convert.FromBase64String(value);
-        }
-        catch (FormatException)
-        {
-            throw new InvalidArgumentException($"'{field}' is not valid base64.");
-        }
-    }
+    private static JsonSerializerOptions JsonOptions => HttpJson.SnakeCase;
 }
 
 #pragma warning disable SA1300, IDE1006 // JSON field names are snake_case on the wire.

@@ -70,7 +70,10 @@ public sealed class StreamGroupGrain(
     /// <inheritdoc/>
     public async Task Join(string consumer, StreamId? startAfter, StreamGroupSettings? settings)
     {
-        ValidateConsumer(consumer);
+        if (consumer.Length > 0)
+        {
+            ValidateConsumer(consumer);
+        }
         if (settings is not null)
         {
             ValidateSettings(settings);
@@ -84,12 +87,16 @@ public sealed class StreamGroupGrain(
                 cursors.Add(startAfter ?? await Partition(p).LastId());
             }
             state.State.Cursors = cursors;
+            await Partition(0).AddGroup(group);
         }
         if (settings is not null)
         {
             state.State.Settings = settings;
         }
-        state.State.Consumers[consumer] = Now;
+        if (consumer.Length > 0)
+        {
+            state.State.Consumers[consumer] = Now;
+        }
         await WriteAsync();
     }
 

@@ -228,7 +228,40 @@ public sealed partial class StreamPartitionGrain(
             Bytes = bytes,
             Trimmed = state.State.Trimmed,
             Partitions = 1,
+            Groups = [.. state.State.Groups.Order(StringComparer.Ordinal)],
         });
+    }
+
+    /// <inheritdoc/>
+    public async Task AddGroup(string group)
+    {
+        EnsureUsable();
+        StreamLimits.ValidateName(group);
+        if (state.State.Groups.Add(group))
+        {
+            await CommitAsync();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Trim(long maxLength)
+    {
+        EnsureUsable();
+        if (maxLength < 0)
+        {
+            throw new InvalidArgumentException($"MAXLEN must not be negative; got {maxLength}.");
+        }
+        long removed = 0;
+        while (Count > maxLength)
+        {
+            RemoveOldest();
+            removed++;
+        }
+        if (removed > 0)
+        {
+            await CommitAsync();
+        }
+        return removed;
     }
 
     /// <inheritdoc/>
@@ -262,12 +295,7 @@ public sealed partial class StreamPartitionGrain(
         var removed = 0;
         while (Count > 0 && (Count > maxLength || bytes > maxBytes || entries[head].TimestampMs < oldestAllowed))
         {
-            var oldest = entries[head];
-            entries[head] = null!;
-            head++;
-            bytes -= oldest.Payload.Length;
-            state.StageRecordDeletion(oldest.Offset);
-            state.State.Trimmed++;
+            RemoveOldest();
             removed++;
         }
         if (head > 1024 && head > entries.Count / 2)
@@ -279,6 +307,16 @@ public sealed partial class StreamPartitionGrain(
         {
             _ = CommitInBackgroundAsync();
         }
+    }
+
+    private void RemoveOldest()
+    {
+        var oldest = entries[head];
+        entries[head] = null!;
+        head++;
+        bytes -= oldest.Payload.Length;
+        state.StageRecordDeletion(oldest.Offset);
+        state.State.Trimmed++;
     }
 
     /// <summary>The index of the first kept record with id ≥ <paramref name="id"/>.</summary>

@@ -22,6 +22,9 @@ public sealed class StreamPartitionState
     [Id(3)] public long Trimmed { get; set; }
 
     [Id(4)] public StreamSettings Settings { get; set; } = StreamSettings.Default;
+
+    /// <summary>The stream's consumer groups (kept by partition 0).</summary>
+    [Id(5)] public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One stored record.</summary>
