@@ -102,6 +102,33 @@ public sealed class StreamApi(IGrainFactory grains)
         }
     }
 
+    /// <summary>Up to <paramref name="count"/> records, newest first, with <paramref name="start"/> ≤ id ≤ <paramref name="end"/> (merged over partitions).</summary>
+    public async Task<IReadOnlyList<StreamRecord>> ReadReverseAsync(string ns, string name, StreamId end, StreamId start, int count, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        StreamLimits.ValidateCount(count);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var pages = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).ReadReverse(end, start, count))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return pages.Length == 1 ? pages[0] : [.. pages.SelectMany(p => p).OrderByDescending(r => r.Id).ThenByDescending(r => r.Partition).Take(count)];
+    }
+
+    /// <summary>Removes the oldest records beyond <paramref name="maxLength"/> (split evenly over partitions) now; returns how many went.</summary>
+    public async Task<long> TrimAsync(string ns, string name, long maxLength, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var removed = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).Trim(maxLength / partitions))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return removed.Sum();
+    }
+
+    /// <summary>Appends to a given partition (the RESP endpoint spreads appends itself); returns the id.</summary>
+    public async Task<StreamId> AppendToPartitionAsync(string ns, string name, int partition, StreamAppendItem item, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, name);
+        StreamLimits.ValidateItem(item);
+        return (await Partition(ns, name, partition).Append([item]).WaitAsync(cancellationToken).ConfigureAwait(false))[0];
+    }
+
     /// <summary>
     /// Follows a stream: every record from <paramref name="start"/> (null: only records appended from now on), in order per
     /// partition, as they arrive; runs until cancelled.

@@ -13,7 +13,7 @@ namespace Flo.Endpoints.Resp;
 /// get one write per batch. The selected database is the namespace: 0 is <c>default</c>, n is <c>db{n}</c>, and a
 /// valid namespace name may be selected directly.
 /// </summary>
-internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, ILogger logger, string remote)
+internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespStreamCommands streamCommands, ILogger logger, string remote)
 {
     private readonly Dictionary<long, string> scanCursors = [];
     private long nextScanCursor = 1;
@@ -318,6 +318,9 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, ILogg
                 case "QUIT":
                     reply.Ok();
                     quit = true;
+                    break;
+                case var stream when RespStreamCommands.Handles(stream):
+                    await streamCommands.ExecuteAsync(stream, args, reply, ns, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     reply.Error($"ERR unknown command '{name.ToLowerInvariant()}', with args beginning with: {string.Join(' ', args.Skip(1).Take(3).Select(a => "'" + Encoding.UTF8.GetString(a) + "'"))}");

@@ -20,8 +20,15 @@ internal readonly struct RespWriter(IBufferWriter<byte> output)
     {
         Raw("-"u8);
         // Replies are one line: a newline in a message would end it early.
-        Utf8(message.StartsWith("ERR ", StringComparison.Ordinal) || message.StartsWith("WRONGTYPE", StringComparison.Ordinal) || message.StartsWith("NOPROTO", StringComparison.Ordinal) ? message.Replace('\r', ' ').Replace('\n', ' ') : "ERR " + message.Replace('\r', ' ').Replace('\n', ' '));
+        Utf8(HasErrorCode(message) ? message.Replace('\r', ' ').Replace('\n', ' ') : "ERR " + message.Replace('\r', ' ').Replace('\n', ' '));
         Raw("\r\n"u8);
+    }
+
+    /// <summary>Whether the message already starts with a Redis error code (ERR, WRONGTYPE, NOGROUP...): an upper-case word.</summary>
+    private static bool HasErrorCode(string message)
+    {
+        var space = message.IndexOf(' ');
+        return space > 1 && message.AsSpan(0, space).IndexOfAnyExceptInRange('A', 'Z') < 0;
     }
 
     public void Integer(long value)
@@ -32,6 +39,8 @@ internal readonly struct RespWriter(IBufferWriter<byte> output)
     }
 
     public void Nil() => Raw("$-1\r\n"u8);
+
+    public void NilArray() => Raw("*-1\r\n"u8);
 
     public void Bulk(ReadOnlySpan<byte> value)
     {

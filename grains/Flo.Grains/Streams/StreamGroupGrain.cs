@@ -27,6 +27,7 @@ public sealed class StreamGroupGrain(
     private readonly SortedDictionary<long, PendingRecord> dead = [];
     private string ns = "", stream = "", group = "";
     private int rotation;
+    private bool broken;
     private int partitions = 1;
     private long partitionsReadAt = long.MinValue;
 
@@ -70,6 +71,10 @@ public sealed class StreamGroupGrain(
     /// <inheritdoc/>
     public async Task Join(string consumer, StreamId? startAfter, StreamGroupSettings? settings)
     {
+        if (broken)
+        {
+            throw new InvalidOperationException($"Consumer group {ns}/{stream}/{group} lost a storage write and is reloading; nothing was changed, try again.");
+        }
         if (consumer.Length > 0)
         {
             ValidateConsumer(consumer);
@@ -301,6 +306,9 @@ public sealed class StreamGroupGrain(
         }
         catch
         {
+            // Memory is ahead of storage now (a moved cursor, pending entries that were not stored): nothing more may
+            // be stored from it, or a later write would persist the cursor without the entries and skip records.
+            broken = true;
             DeactivateOnIdle();
             throw;
         }
@@ -389,6 +397,10 @@ public sealed class StreamGroupGrain(
 
     private void EnsureExists()
     {
+        if (broken)
+        {
+            throw new InvalidOperationException($"Consumer group {ns}/{stream}/{group} lost a storage write and is reloading; nothing was changed, try again.");
+        }
         if (!state.RecordExists)
         {
             throw new GroupNotFoundException($"Stream {ns}/{stream} has no consumer group '{group}'; join it first.");

@@ -65,8 +65,17 @@ internal sealed partial class Dispatcher(
         }
         var owner = view.OwnerOf(grainId);
         var owned = owner is not null && owner.Equals(self);
-        if (owned || catalog.TryGet(grainId, out _))
+        ActivationData? stray = null;
+        if (owned || catalog.TryGet(grainId, out stray))
         {
+            if (!owned && stray is not null)
+            {
+                // A local activation of a grain this silo does not own must not keep serving beside the owner's: one
+                // created on a view that changed while it was being made would otherwise answer reads from stale
+                // memory forever (only a write would find out). Ask it to go; this request waits and follows it.
+                stray.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.Migrating,
+                    owner is null ? "No active silo owns the grain." : $"The grain belongs to silo {owner} (membership version {view.Version})."));
+            }
             // An activation that is still here although the grain moved is finishing its work or deactivating: the
             // request waits for it and then follows the grain, so the new owner never runs beside the old one.
             DeliverLocally(message, sink, grainId, grainClass, mayCreate: owned);
