@@ -7,9 +7,11 @@
 #   kv      - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts
 #   queue   - queue enqueue->dequeue->ack round trips via FloClient (memory, SQLite, PostgreSQL) vs a PostgreSQL
 #             FOR UPDATE SKIP LOCKED queue doing the same cycle
+#   stream  - stream appends and append->group read->ack round trips via FloClient (memory, SQLite) vs Redis streams
+#             (XADD, XREADGROUP, XACK) through StackExchange.Redis
 #   resp    - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP endpoint (memory provider),
 #             Redis and Garnet (dotnet tool garnet-server)
-# Usage: bench/run.sh [calls|memory|storage|cluster|kv|queue|resp|all] [--seconds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|kv|queue|stream|resp|all] [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -17,7 +19,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == resp || "$what" == all ]]; then
+if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stream || "$what" == resp || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
   fi
@@ -67,6 +69,10 @@ if [[ "$what" == queue || "$what" == all ]]; then
   eval "$(./scripts/postgres.sh env)"
   echo "== queue: enqueue->dequeue->ack (peer: a PostgreSQL FOR UPDATE SKIP LOCKED queue on the same server)"
   dotnet run -c Release --project bench/Flo.Bench -- queue --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == stream || "$what" == all ]]; then
+  echo "== stream: appends and append->group read->ack (peer: redis $(redis-server --version | awk '{print $3}') streams)"
+  dotnet run -c Release --project bench/Flo.Bench -- stream --redis-port "$redis_port" "$@"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools

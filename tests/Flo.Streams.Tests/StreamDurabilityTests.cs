@@ -57,11 +57,13 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
         List<StreamId> ids;
         await using (var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint))
         {
+            await client.Stream.ConfigureAsync(s, StreamSettings.Default with { Partitions = 2 });
             await client.Stream.GroupJoinAsync(s, "g", "a", new StreamGroupJoinOptions(StartAfter: StreamId.Min));
             ids = [];
             for (var i = 0; i < 5; i++)
             {
-                ids.Add(await client.Stream.AppendAsync(s, [(byte)i]));
+                // All in partition 1: a reactivated group must still know the stream has two partitions.
+                ids.Add(await client.Stream.AppendAsync(s, [(byte)i], new AppendOptions(PartitionKey: KeyFor(1))));
             }
             var got = await client.Stream.GroupReadAsync(s, "g", "a", new StreamGroupReadOptions(Count: 3));
             await client.Stream.GroupAckAsync(s, "g", got.Take(1));
@@ -76,6 +78,10 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
             Assert.Equal(ids[3..], (await client.Stream.GroupReadAsync(s, "g", "b")).Select(r => r.Id));
         }
     }
+
+    /// <summary>A partition key that the default two-partition layout sends to <paramref name="partition"/>.</summary>
+    private static string KeyFor(int partition)
+        => Enumerable.Range(0, 100).Select(i => $"k{i}").First(k => (int)(StableHash.Of(k) % 2u) == partition);
 
     [Fact]
     public async Task IdsKeepGrowingWhenTheClockGoesBack()

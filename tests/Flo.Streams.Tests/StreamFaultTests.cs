@@ -138,6 +138,24 @@ public sealed class StreamFaultTests(PostgresFixture postgres, ITestOutputHelper
         }
         Assert.True(drained, "the group did not drain the stream in time");
         var skipped = appended.Keys.Where(k => !delivered.ContainsKey(k)).ToList();
+        if (skipped.Count > 0)
+        {
+            var groupInfo = await client.Stream.GroupInfoAsync(s, g);
+            output.WriteLine($"group cursors {string.Join(", ", groupInfo.Cursors)}, pending {groupInfo.Pending}, lag {groupInfo.Lag}");
+            for (var p = 0; p < partitions; p++)
+            {
+                var grain = client.Grains.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey("default", s, p));
+                var info = await grain.Info();
+                var missing = skipped.Where(k => k.Item1 == p).Select(k => k.Item2).ToList();
+                output.WriteLine($"partition {p}: length {info.Length}, first {info.FirstId}, last {info.LastId}; missing {missing.Count}"
+                    + (missing.Count > 0 ? $" from {missing.Min()} to {missing.Max()}, after the cursor: {missing.Count(m => m > groupInfo.Cursors[p])}; a read after the cursor gets {(await grain.Read(groupInfo.Cursors[p].Next(), 10, 0)).Length}" : ""));
+            }
+            foreach (var silo in cluster.Silos.Where(x => x.IsRunning))
+            {
+                var v = silo.Membership.CurrentView;
+                output.WriteLine($"{silo.Name} view {v.Version}: p0 at {v.OwnerOf(new GrainId("stream", StreamLimits.PartitionKey("default", s, 0)))}, p1 at {v.OwnerOf(new GrainId("stream", StreamLimits.PartitionKey("default", s, 1)))}, group at {v.OwnerOf(new GrainId("streamgroup", $"default/{s}/{g}"))}");
+            }
+        }
         Assert.True(skipped.Count == 0, $"{skipped.Count} acknowledged appends never reached the group, e.g. {string.Join(", ", skipped.Take(5))}");
         Assert.Equal(0, outOfOrder);
         Assert.Equal(0, duplicatesWithoutCount);

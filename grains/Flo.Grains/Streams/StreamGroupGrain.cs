@@ -28,8 +28,8 @@ public sealed class StreamGroupGrain(
     private string ns = "", stream = "", group = "";
     private int rotation;
     private bool broken;
-    private int partitions = 1;
-    private long partitionsReadAt = long.MinValue;
+    private int partitions;
+    private long partitionsReadAt;
 
     private StreamGroupSettings Settings => state.State.Settings;
 
@@ -385,7 +385,8 @@ public sealed class StreamGroupGrain(
 
     private async ValueTask<int> PartitionsAsync(bool force)
     {
-        if (force || Environment.TickCount64 - partitionsReadAt > 10_000)
+        // partitions == 0: not read yet in this activation (a reactivated group must not assume one partition).
+        if (force || partitions == 0 || Environment.TickCount64 - partitionsReadAt > 10_000)
         {
             partitions = (await Partition(0).GetSettings()).Partitions;
             partitionsReadAt = Environment.TickCount64;
