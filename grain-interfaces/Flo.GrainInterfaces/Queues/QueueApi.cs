@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Flo.Kv;
 
 namespace Flo.Queues;
@@ -19,8 +18,7 @@ namespace Flo.Queues;
 /// </remarks>
 public sealed class QueueApi(IGrainFactory grains)
 {
-    private static readonly long LayoutTtlMs = 10_000;
-    private readonly ConcurrentDictionary<(string Ns, string Name), (int Partitions, long ReadAt)> layouts = new();
+    private readonly PartitionCountCache layouts = new();
     private int roundRobin;
 
     /// <summary>Enqueues a message; returns its sequence number (with a dedup key seen in the window: the first one's).</summary>
@@ -176,7 +174,7 @@ public sealed class QueueApi(IGrainFactory grains)
         }
         await Partition(ns, name, 0).Configure(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(Enumerable.Range(1, settings.Partitions - 1).Select(p => Partition(ns, name, p).Configure(settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
-        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
+        layouts.Set(ns, name, settings.Partitions);
     }
 
     private async Task PerPartitionAsync(string ns, string name, IReadOnlyCollection<long> seqs, Func<IQueuePartitionGrain, long[], Task> call, CancellationToken cancellationToken)
@@ -198,16 +196,8 @@ public sealed class QueueApi(IGrainFactory grains)
         await Task.WhenAll(groups.Select(g => call(Partition(ns, name, g.Key), [.. g]))).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        if (layouts.TryGetValue((ns, name), out var layout) && Environment.TickCount64 - layout.ReadAt < LayoutTtlMs)
-        {
-            return layout.Partitions;
-        }
-        var settings = await Partition(ns, name, 0).GetSettings().WaitAsync(cancellationToken).ConfigureAwait(false);
-        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
-        return settings.Partitions;
-    }
+    private ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
+        => layouts.GetAsync(ns, name, async () => (await Partition(ns, name, 0).GetSettings().ConfigureAwait(false)).Partitions, cancellationToken);
 
     private IQueuePartitionGrain Partition(string ns, string name, int partition)
         => grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey(ns, name, partition));

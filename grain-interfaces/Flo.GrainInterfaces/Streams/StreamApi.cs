@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Flo.Kv;
 
@@ -15,8 +14,7 @@ namespace Flo.Streams;
 /// </remarks>
 public sealed class StreamApi(IGrainFactory grains)
 {
-    private const long LayoutTtlMs = 10_000;
-    private readonly ConcurrentDictionary<(string Ns, string Name), (int Partitions, long ReadAt)> layouts = new();
+    private readonly PartitionCountCache layouts = new();
     private int roundRobin;
 
     /// <summary>Appends a record; returns its id once it is durable.</summary>
@@ -202,7 +200,7 @@ public sealed class StreamApi(IGrainFactory grains)
         }
         await Partition(ns, name, 0).Configure(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(Enumerable.Range(1, settings.Partitions - 1).Select(p => Partition(ns, name, p).Configure(settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
-        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
+        layouts.Set(ns, name, settings.Partitions);
     }
 
     /// <summary>Creates the group if needed (starting after <paramref name="startAfter"/>, null: at the stream's end) and adds the consumer.</summary>
@@ -271,16 +269,8 @@ public sealed class StreamApi(IGrainFactory grains)
     }
 
     /// <summary>The partition count, read from partition 0 at most every 10 s.</summary>
-    public async ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        if (layouts.TryGetValue((ns, name), out var layout) && Environment.TickCount64 - layout.ReadAt < LayoutTtlMs)
-        {
-            return layout.Partitions;
-        }
-        var settings = await Partition(ns, name, 0).GetSettings().WaitAsync(cancellationToken).ConfigureAwait(false);
-        layouts[(ns, name)] = (settings.Partitions, Environment.TickCount64);
-        return settings.Partitions;
-    }
+    public ValueTask<int> PartitionsAsync(string ns, string name, CancellationToken cancellationToken)
+        => layouts.GetAsync(ns, name, async () => (await Partition(ns, name, 0).GetSettings().ConfigureAwait(false)).Partitions, cancellationToken);
 
     private static List<StreamRecord> Merge(StreamRecord[][] pages, int count, bool newest)
     {

@@ -47,10 +47,9 @@ public sealed partial class QueuePartitionGrain(
     private readonly PriorityQueue<(string Key, long Local), long> dedupExpiries = new();
     private readonly LinkedList<Waiter> waiters = new();
     private readonly List<TaskCompletionSource<bool>> visibilityWatchers = [];
-    private GroupCommit? commits;
+    private GuardedCommit? commits;
     private IGrainTimer? ticker;
     private bool reminderRegistered;
-    private bool broken;
     private int partition;
     private string name = "";
 
@@ -64,7 +63,12 @@ public sealed partial class QueuePartitionGrain(
         var (ns, queue, p) = QueueLimits.SplitPartitionKey(GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{queue}";
-        commits = new GroupCommit(() => state.WriteStateAsync());
+        commits = new GuardedCommit(() => state.WriteStateAsync(), $"Queue {name} partition {p}", error =>
+        {
+            LogWriteFailed(logger, error, name, partition);
+            ReleaseWaiters();
+            DeactivateOnIdle();
+        });
         if (p != 0 && !state.RecordExists)
         {
             // A new partition takes the queue's settings from partition 0, the authority.
@@ -370,7 +374,7 @@ public sealed partial class QueuePartitionGrain(
     /// <inheritdoc/>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != ReminderName || broken)
+        if (reminderName != ReminderName || commits!.IsBroken)
         {
             return;
         }
@@ -468,7 +472,7 @@ public sealed partial class QueuePartitionGrain(
         }
         if (state.StagedRecordCount != staged && !(commits?.IsWriting ?? false))
         {
-            _ = CommitInBackgroundAsync();
+            _ = commits!.CommitInBackgroundAsync();
         }
     }
 
@@ -626,13 +630,13 @@ public sealed partial class QueuePartitionGrain(
 
     private Task Tick(CancellationToken cancellationToken)
     {
-        if (!broken)
+        if (!commits!.IsBroken)
         {
             Advance(Now);
-            if (state.StagedRecordCount > 0 && !commits!.IsWriting)
+            if (state.StagedRecordCount > 0 && !commits.IsWriting)
             {
                 // Timeline changes staged while another write was in flight.
-                _ = CommitInBackgroundAsync();
+                _ = commits.CommitInBackgroundAsync();
             }
         }
         if (timeline.Count == 0 && dedupExpiries.Count == 0)
@@ -657,36 +661,7 @@ public sealed partial class QueuePartitionGrain(
         }
     }
 
-    private async Task CommitAsync()
-    {
-        try
-        {
-            await commits!.CommitAsync();
-        }
-        catch (Exception e)
-        {
-            if (!broken)
-            {
-                broken = true;
-                LogWriteFailed(logger, e, name, partition);
-                ReleaseWaiters();
-                DeactivateOnIdle();
-            }
-            throw;
-        }
-    }
-
-    private async Task CommitInBackgroundAsync()
-    {
-        try
-        {
-            await CommitAsync();
-        }
-        catch
-        {
-            // Logged by CommitAsync; the partition is deactivating.
-        }
-    }
+    private Task CommitAsync() => commits!.CommitAsync();
 
     private void ReleaseWaiters()
     {
@@ -697,13 +672,7 @@ public sealed partial class QueuePartitionGrain(
         waiters.Clear();
     }
 
-    private void EnsureUsable()
-    {
-        if (broken)
-        {
-            throw new InvalidOperationException($"Queue {name} partition {partition} lost a storage write and is reloading; nothing was changed, try again.");
-        }
-    }
+    private void EnsureUsable() => commits!.EnsureUsable();
 
     private static string? Truncate(string? error) => error is { Length: > QueueLimits.MaxErrorLength } ? error[..QueueLimits.MaxErrorLength] : error;
 

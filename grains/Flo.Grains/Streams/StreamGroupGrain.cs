@@ -27,7 +27,7 @@ public sealed class StreamGroupGrain(
     private readonly SortedDictionary<long, PendingRecord> dead = [];
     private string ns = "", stream = "", group = "";
     private int rotation;
-    private bool broken;
+    private GuardedCommit? commits;
     private int partitions;
     private long partitionsReadAt;
 
@@ -44,6 +44,7 @@ public sealed class StreamGroupGrain(
             throw new InvalidArgumentException($"'{GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
         }
         (ns, stream, group) = (parts[0], parts[1], parts[2]);
+        commits = new GuardedCommit(() => state.WriteStateAsync(), $"Consumer group {ns}/{stream}/{group}", _ => DeactivateOnIdle());
         var after = long.MinValue;
         while (true)
         {
@@ -71,10 +72,7 @@ public sealed class StreamGroupGrain(
     /// <inheritdoc/>
     public async Task Join(string consumer, StreamId? startAfter, StreamGroupSettings? settings)
     {
-        if (broken)
-        {
-            throw new InvalidOperationException($"Consumer group {ns}/{stream}/{group} lost a storage write and is reloading; nothing was changed, try again.");
-        }
+        commits!.EnsureUsable();
         if (consumer.Length > 0)
         {
             ValidateConsumer(consumer);
@@ -297,22 +295,11 @@ public sealed class StreamGroupGrain(
         return [.. records];
     }
 
-    /// <summary>Stores the group; after a failed write memory is ahead of storage, so the activation goes and the next one reloads.</summary>
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory is ahead of storage now (a moved cursor, pending entries that were not stored): nothing more may
-            // be stored from it, or a later write would persist the cursor without the entries and skip records.
-            broken = true;
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    /// <summary>
+    /// Stores the group. After a failed write memory is ahead of storage (a moved cursor, pending entries not stored):
+    /// nothing more may be stored from it, or a later write would persist the cursor without the entries and skip records.
+    /// </summary>
+    private Task WriteAsync() => commits!.CommitAsync();
 
     private void Deliver(PendingRecord entry, string consumer, long now)
     {
@@ -398,10 +385,7 @@ public sealed class StreamGroupGrain(
 
     private void EnsureExists()
     {
-        if (broken)
-        {
-            throw new InvalidOperationException($"Consumer group {ns}/{stream}/{group} lost a storage write and is reloading; nothing was changed, try again.");
-        }
+        commits!.EnsureUsable();
         if (!state.RecordExists)
         {
             throw new GroupNotFoundException($"Stream {ns}/{stream} has no consumer group '{group}'; join it first.");

@@ -35,9 +35,8 @@ public sealed partial class StreamPartitionGrain(
     private long bytes;
     private long durableOffset;
     private TaskCompletionSource appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private GroupCommit? commits;
+    private GuardedCommit? commits;
     private IGrainTimer? ageTimer;
-    private bool broken;
     private int partition;
     private string name = "";
 
@@ -53,7 +52,11 @@ public sealed partial class StreamPartitionGrain(
         var (ns, stream, p) = StreamLimits.SplitPartitionKey(GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{stream}";
-        commits = new GroupCommit(() => state.WriteStateAsync());
+        commits = new GuardedCommit(() => state.WriteStateAsync(), $"Stream {name} partition {p}", error =>
+        {
+            LogWriteFailed(logger, error, name, partition);
+            DeactivateOnIdle();
+        });
         if (p != 0 && !state.RecordExists)
         {
             state.State.Settings = await GrainFactory.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey(ns, stream, 0)).GetSettings();
@@ -305,7 +308,7 @@ public sealed partial class StreamPartitionGrain(
         }
         if (removed > 0 && !commits!.IsWriting)
         {
-            _ = CommitInBackgroundAsync();
+            _ = commits.CommitInBackgroundAsync();
         }
     }
 
@@ -356,7 +359,7 @@ public sealed partial class StreamPartitionGrain(
         {
             ageTimer = RegisterGrainTimer(_ =>
             {
-                if (!broken)
+                if (!commits!.IsBroken)
                 {
                     ApplyRetention(Now);
                 }
@@ -365,43 +368,9 @@ public sealed partial class StreamPartitionGrain(
         }
     }
 
-    private async Task CommitAsync()
-    {
-        try
-        {
-            await commits!.CommitAsync();
-        }
-        catch (Exception e)
-        {
-            if (!broken)
-            {
-                broken = true;
-                LogWriteFailed(logger, e, name, partition);
-                DeactivateOnIdle();
-            }
-            throw;
-        }
-    }
+    private Task CommitAsync() => commits!.CommitAsync();
 
-    private async Task CommitInBackgroundAsync()
-    {
-        try
-        {
-            await CommitAsync();
-        }
-        catch
-        {
-            // Logged by CommitAsync; the partition is deactivating.
-        }
-    }
-
-    private void EnsureUsable()
-    {
-        if (broken)
-        {
-            throw new InvalidOperationException($"Stream {name} partition {partition} lost a storage write and is reloading; nothing was changed, try again.");
-        }
-    }
+    private void EnsureUsable() => commits!.EnsureUsable();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream {Stream} partition {Partition}: a storage write failed; the partition deactivates and reloads")]
     private static partial void LogWriteFailed(ILogger logger, Exception error, string stream, int partition);
