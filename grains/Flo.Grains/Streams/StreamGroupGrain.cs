@@ -5,9 +5,10 @@ namespace Flo.Grains.Streams;
 
 /// <summary>
 /// A consumer group: which records of the stream it has handed out (a cursor per partition) and which are still
-/// unacked (pending entries, one row each). Turn-based: a read takes new records from the partitions and moves the
-/// cursor in one turn, so two consumers never get the same new record; it never waits (blocking reads wait in the API,
-/// on the partitions, and ask again). Every change is stored before the answer.
+/// unacked (pending entries, one row each). Reentrant with group commit, so the reads and acks of many consumers share
+/// writes; taking new records and moving a cursor happen under a lock, so two consumers never get the same new record,
+/// and an entry fetched across an await is checked again before it is handed out. A read never waits (blocking reads
+/// wait in the API, on the partitions, and ask again). Every change is stored before the answer.
 /// </summary>
 /// <remarks>
 /// Redelivery: a read first hands out pending records whose ack timeout passed (or whose consumer left or timed out), to
@@ -15,6 +16,7 @@ namespace Flo.Grains.Streams;
 /// becomes a dead letter instead. A pending record trimmed from the stream meanwhile is dropped (it can no longer be
 /// delivered). Consumers that have not read for <see cref="StreamGroupSettings.ConsumerTimeoutMs"/> are removed.
 /// </remarks>
+[Reentrant]
 [GrainType("streamgroup")]
 public sealed class StreamGroupGrain(
     [PersistentState("streamgroup")] IPersistentState<StreamGroupState> state,
@@ -25,6 +27,9 @@ public sealed class StreamGroupGrain(
     private readonly Dictionary<StreamPendingKey, PendingRecord> pending = [];
     private readonly PriorityQueue<StreamPendingKey, long> dueAt = new();
     private readonly SortedDictionary<long, PendingRecord> dead = [];
+
+    /// <summary>Held while new records are taken from the partitions and the cursors moved, so two reads never take the same records.</summary>
+    private readonly SemaphoreSlim fetchLock = new(1, 1);
     private string ns = "", stream = "", group = "";
     private int rotation;
     private GuardedCommit? commits;
@@ -81,6 +86,19 @@ public sealed class StreamGroupGrain(
         {
             ValidateSettings(settings);
         }
+        await fetchLock.WaitAsync();
+        try
+        {
+            await JoinLockedAsync(consumer, startAfter, settings);
+        }
+        finally
+        {
+            fetchLock.Release();
+        }
+    }
+
+    private async Task JoinLockedAsync(string consumer, StreamId? startAfter, StreamGroupSettings? settings)
+    {
         if (!state.RecordExists)
         {
             var count = await PartitionsAsync(force: true);
@@ -130,36 +148,45 @@ public sealed class StreamGroupGrain(
                 continue;
             }
             var record = await FetchAsync(entry);
-            if (record is null)
+            if (record is null || !StillPending(entry, entry.DeliveredAtMs + Settings.AckTimeoutMs == due))
             {
+                // Acked, claimed or redelivered by another call while the record was fetched.
                 continue;
             }
             Deliver(entry, consumer, now);
             records.Add(record with { Deliveries = entry.Deliveries });
         }
 
-        // Then new records, partitions in rotation so none starves.
-        var total = await PartitionsAsync(force: false);
-        while (state.State.Cursors.Count < total)
+        // Then new records, partitions in rotation so none starves; one call at a time moves the cursors.
+        await fetchLock.WaitAsync();
+        try
         {
-            // A partition added after the group was created is read from its start.
-            state.State.Cursors.Add(StreamId.Min);
-            changed = true;
-        }
-        var start = rotation++;
-        for (var i = 0; i < total && records.Count < count; i++)
-        {
-            var p = (start + i) % total;
-            var fresh = await Partition(p).Read(state.State.Cursors[p].Next(), count - records.Count, 0);
-            foreach (var record in fresh)
+            var total = await PartitionsAsync(force: false);
+            while (state.State.Cursors.Count < total)
             {
-                var entry = new PendingRecord { Slot = state.State.NextSlot++, Partition = p, Id = record.Id };
-                pending[entry.Key] = entry;
-                Deliver(entry, consumer, now);
-                state.State.Cursors[p] = record.Id;
-                records.Add(record with { Deliveries = 1 });
+                // A partition added after the group was created is read from its start.
+                state.State.Cursors.Add(StreamId.Min);
                 changed = true;
             }
+            var start = rotation++;
+            for (var i = 0; i < total && records.Count < count; i++)
+            {
+                var p = (start + i) % total;
+                var fresh = await Partition(p).Read(state.State.Cursors[p].Next(), count - records.Count, 0);
+                foreach (var record in fresh)
+                {
+                    var entry = new PendingRecord { Slot = state.State.NextSlot++, Partition = p, Id = record.Id };
+                    pending[entry.Key] = entry;
+                    Deliver(entry, consumer, now);
+                    state.State.Cursors[p] = record.Id;
+                    records.Add(record with { Deliveries = 1 });
+                    changed = true;
+                }
+            }
+        }
+        finally
+        {
+            fetchLock.Release();
         }
         if (changed)
         {
@@ -282,8 +309,9 @@ public sealed class StreamGroupGrain(
             {
                 continue;
             }
+            var deliveredAt = entry.DeliveredAtMs;
             var record = await FetchAsync(entry);
-            if (record is null)
+            if (record is null || !StillPending(entry, entry.DeliveredAtMs == deliveredAt))
             {
                 continue;
             }
@@ -300,6 +328,10 @@ public sealed class StreamGroupGrain(
     /// nothing more may be stored from it, or a later write would persist the cursor without the entries and skip records.
     /// </summary>
     private Task WriteAsync() => commits!.CommitAsync();
+
+    /// <summary>Whether an entry fetched across an await is still pending and unchanged (reads, claims and acks interleave).</summary>
+    private bool StillPending(PendingRecord entry, bool unchanged)
+        => unchanged && pending.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry);
 
     private void Deliver(PendingRecord entry, string consumer, long now)
     {
