@@ -16,7 +16,7 @@ public static class StreamBench
 {
     private static readonly byte[] Payload = new byte[100];
 
-    public static async Task RunAsync(TimeSpan duration, int? redisPort, int[] concurrencies)
+    public static async Task RunAsync(TimeSpan duration, int? redisPort, int[] concurrencies, string[] storage)
     {
         var peer = new Dictionary<(string, int), LoadResult>();
         if (redisPort is { } port)
@@ -42,8 +42,14 @@ public static class StreamBench
                 Console.WriteLine(peer[("cycle", c)]);
             }
         }
-        await RunFloAsync("memory", new TestClusterOptions(), duration, concurrencies, peer);
-        await RunFloAsync("sqlite", new TestClusterOptions { Storage = StorageProviderKind.Sqlite }, duration, concurrencies, peer);
+        if (storage.Contains("memory"))
+        {
+            await RunFloAsync("memory", new TestClusterOptions(), duration, concurrencies, peer);
+        }
+        if (storage.Contains("sqlite"))
+        {
+            await RunFloAsync("sqlite", new TestClusterOptions { Storage = StorageProviderKind.Sqlite }, duration, concurrencies, peer);
+        }
     }
 
     private static async Task RunFloAsync(string name, TestClusterOptions options, TimeSpan duration, int[] concurrencies, Dictionary<(string, int), LoadResult> peer)

@@ -192,6 +192,27 @@ public abstract class StreamContractTests<TFixture>(TFixture fixture) where TFix
         await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.Read(StreamId.Min, 0, 0));
         Assert.Equal("keep", Text(Assert.Single(await Stream.ReadAsync(s))));
     }
+
+    [Fact]
+    public async Task ABatchReadTakesWhatWasAskedThenReadsAheadWithinItsBudget()
+    {
+        var s = NewStream();
+        var ids = new List<StreamId>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await Stream.AppendAsync(s, new byte[100]));
+        }
+        var grain = fixture.Client.Grains.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey("default", s, 0));
+        // What was asked for is always read; beyond it, records are added while their bytes fit the budget.
+        Assert.Equal(ids[..2], (await grain.ReadBatch(StreamId.Min, 1, 10, 150)).Select(r => r.Id));
+        Assert.Equal(ids[..3], (await grain.ReadBatch(StreamId.Min, 3, 0, 1_000_000)).Select(r => r.Id));
+        Assert.Equal(ids[1..4], (await grain.ReadBatch(ids[1], 1, 2, 1_000_000)).Select(r => r.Id));
+        Assert.Equal(ids, (await grain.ReadBatch(StreamId.Min, 2, 10, 1_000_000)).Select(r => r.Id));
+        Assert.Empty(await grain.ReadBatch(ids[^1].Next(), 5, 10, 1_000_000));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.ReadBatch(StreamId.Min, 0, 10, 100));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.ReadBatch(StreamId.Min, 1, -1, 100));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.ReadBatch(StreamId.Min, 1, 1, -1));
+    }
 }
 
 /// <summary>The embedded default: one silo on SQLite.</summary>

@@ -74,6 +74,8 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
             var pending = await client.Stream.GroupPendingAsync(s, "g");
             Assert.Equal(ids[1..3], pending.Select(p => p.Id));
             Assert.All(pending, p => Assert.Equal(("a", 1), (p.Consumer, p.Deliveries)));
+            // Consumers are rows of the group: they come back too.
+            Assert.Equal(["a"], (await client.Stream.GroupInfoAsync(s, "g")).ConsumerIdleMs.Keys);
             // The cursor held: the group goes on after the third record, never skipping or repeating one.
             Assert.Equal(ids[3..], (await client.Stream.GroupReadAsync(s, "g", "b")).Select(r => r.Id));
         }

@@ -181,6 +181,74 @@ public abstract class StreamGroupContractTests<TFixture>(TFixture fixture) where
     }
 
     [Fact]
+    public async Task ConcurrentConsumersTakeEveryRecordOnceAndEachInPartitionOrder()
+    {
+        var s = NewStream();
+        await Stream.ConfigureAsync(s, StreamSettings.Default with { Partitions = 2 });
+        await Stream.GroupJoinAsync(s, "g", "c0");
+        for (var i = 0; i < 200; i++)
+        {
+            await Stream.AppendAsync(s, Bytes($"e{i}"), new AppendOptions(PartitionKey: $"k{i}"));
+        }
+        var expected = (await Stream.ReadAsync(s, new StreamReadOptions(Count: 1000))).Select(r => (r.Partition, r.Id)).ToHashSet();
+        Assert.Equal(200, expected.Count);
+
+        // Readers with different batch sizes race over the group: the read-ahead must hand each record out once.
+        var received = await Task.WhenAll(Enumerable.Range(0, 12).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<StreamRecord>();
+            while (true)
+            {
+                var got = await Stream.GroupReadAsync(s, "g", $"c{w}", new StreamGroupReadOptions(Count: 1 + w % 7));
+                if (got.Count == 0)
+                {
+                    return mine;
+                }
+                mine.AddRange(got);
+            }
+        })));
+
+        var all = received.SelectMany(r => r).Select(r => (r.Partition, r.Id)).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.True(expected.SetEquals(all));
+        foreach (var mine in received)
+        {
+            foreach (var partition in mine.GroupBy(r => r.Partition))
+            {
+                Assert.Equal(partition.Select(r => r.Id).Order(), partition.Select(r => r.Id));
+            }
+        }
+        var info = await Stream.GroupInfoAsync(s, "g");
+        Assert.Equal((0L, 200L), (info.Lag, info.Pending));
+    }
+
+    [Fact]
+    public async Task RecordsTheGroupReadAheadCountAsLagUntilDelivered()
+    {
+        var s = NewStream();
+        await Stream.GroupJoinAsync(s, "g", "a");
+        var ids = await AppendAsync(s, 10);
+        Assert.Equal([ids[0]], (await Stream.GroupReadAsync(s, "g", "a", new StreamGroupReadOptions(Count: 1))).Select(r => r.Id));
+        var info = await Stream.GroupInfoAsync(s, "g");
+        Assert.Equal((9L, 1L), (info.Lag, info.Pending));
+        var more = await AppendAsync(s, 5, "m");
+        Assert.Equal(ids[1..].Concat(more), (await Stream.GroupReadAsync(s, "g", "a", new StreamGroupReadOptions(Count: 100))).Select(r => r.Id));
+        Assert.Equal(0L, (await Stream.GroupInfoAsync(s, "g")).Lag);
+    }
+
+    [Fact]
+    public async Task ATrimReachesTheGroupOnceItsReadAheadIsStale()
+    {
+        var s = NewStream();
+        await Stream.GroupJoinAsync(s, "g", "a");
+        var ids = await AppendAsync(s, 10);
+        Assert.Single(await Stream.GroupReadAsync(s, "g", "a", new StreamGroupReadOptions(Count: 1)));
+        await Stream.ConfigureAsync(s, StreamSettings.Default with { MaxLength = 3 });
+        await Task.Delay(TimeSpan.FromMilliseconds(1_200));
+        Assert.Equal(ids[7..], (await Stream.GroupReadAsync(s, "g", "a")).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task AnUnknownGroupAndBadInputGetTypedErrors()
     {
         var s = NewStream();

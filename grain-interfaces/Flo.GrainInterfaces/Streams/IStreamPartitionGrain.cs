@@ -17,6 +17,14 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     [Idempotent]
     Task<StreamRecord[]> Read(StreamId start, int count, int blockMs);
 
+    /// <summary>
+    /// Up to <paramref name="count"/> durable records with ids ≥ <paramref name="start"/>, then up to
+    /// <paramref name="readAhead"/> more while their payloads stay within <paramref name="readAheadBytes"/>; never waits.
+    /// A consumer group reads this way so that one call to the partition serves several of its readers.
+    /// </summary>
+    [Idempotent]
+    Task<StreamRecord[]> ReadBatch(StreamId start, int count, int readAhead, int readAheadBytes);
+
     /// <summary>The newest <paramref name="count"/> records, oldest first.</summary>
     [Idempotent]
     Task<StreamRecord[]> ReadTail(int count);

@@ -6,8 +6,9 @@ namespace Flo.Grains.Streams;
 /// <summary>
 /// A consumer group: which records of the stream it has handed out (a cursor per partition) and which are still
 /// unacked (pending entries, one row each). Reentrant with group commit, so the reads and acks of many consumers share
-/// writes; taking new records and moving a cursor happen under a lock, so two consumers never get the same new record,
-/// and an entry fetched across an await is checked again before it is handed out. A read never waits (blocking reads
+/// writes. New records come from a read-ahead buffer filled by one fetch at a time (so two consumers never get the same
+/// new record, and one call to a partition serves many readers); an entry fetched across an await is checked again
+/// before it is handed out. A read never waits (blocking reads
 /// wait in the API, on the partitions, and ask again). Every change is stored before the answer.
 /// </summary>
 /// <remarks>
@@ -30,11 +31,14 @@ public sealed class StreamGroupGrain(
 
     /// <summary>Held while new records are taken from the partitions and the cursors moved, so two reads never take the same records.</summary>
     private readonly SemaphoreSlim fetchLock = new(1, 1);
+    private readonly StreamGroupReadAhead readAhead = new();
+    private readonly StreamGroupConsumers consumers = new(state);
     private string ns = "", stream = "", group = "";
     private int rotation;
     private GuardedCommit? commits;
     private int partitions;
     private long partitionsReadAt;
+    private long nextConsumerSweepMs;
 
     private StreamGroupSettings Settings => state.State.Settings;
 
@@ -56,7 +60,11 @@ public sealed class StreamGroupGrain(
             var page = await state.ReadRecordsAsync<PendingRecord>(after, LoadPageSize, cancellationToken);
             foreach (var (_, record) in page)
             {
-                if (record.Dead)
+                if (record.IsConsumer)
+                {
+                    consumers.Load(record);
+                }
+                else if (record.Dead)
                 {
                     dead[record.Slot] = record;
                 }
@@ -72,6 +80,12 @@ public sealed class StreamGroupGrain(
             }
             after = page[^1].Key;
         }
+        // Groups stored before consumers became rows kept them in the state: move them (stored with the next change).
+        foreach (var (consumer, readAt) in state.State.Consumers)
+        {
+            consumers.Touch(consumer, readAt, Settings.ConsumerTimeoutMs);
+        }
+        state.State.Consumers.Clear();
     }
 
     /// <inheritdoc/>
@@ -116,7 +130,7 @@ public sealed class StreamGroupGrain(
         }
         if (consumer.Length > 0)
         {
-            state.State.Consumers[consumer] = Now;
+            consumers.Touch(consumer, Now, 0);
         }
         await WriteAsync();
     }
@@ -128,8 +142,7 @@ public sealed class StreamGroupGrain(
         ValidateConsumer(consumer);
         StreamLimits.ValidateCount(count);
         var now = Now;
-        var changed = !state.State.Consumers.ContainsKey(consumer);
-        state.State.Consumers[consumer] = now;
+        var changed = consumers.Touch(consumer, now, Settings.ConsumerTimeoutMs);
         changed |= ExpireConsumers(now, consumer);
         var records = new List<StreamRecord>();
 
@@ -157,36 +170,37 @@ public sealed class StreamGroupGrain(
             records.Add(record with { Deliveries = entry.Deliveries });
         }
 
-        // Then new records, partitions in rotation so none starves; one call at a time moves the cursors.
-        await fetchLock.WaitAsync();
-        try
+        // Then new records, partitions in rotation so none starves: first what was read ahead (taking a buffered record
+        // and moving the cursor happen in one turn, so readers need no lock for it), then, when that is not enough,
+        // fetched by one reader at a time; a fetch reads ahead for the readers after it.
+        changed |= TakeReadAhead(records, count, consumer, now);
+        if (records.Count < count)
         {
-            var total = await PartitionsAsync(force: false);
-            while (state.State.Cursors.Count < total)
+            await fetchLock.WaitAsync();
+            try
             {
-                // A partition added after the group was created is read from its start.
-                state.State.Cursors.Add(StreamId.Min);
-                changed = true;
-            }
-            var start = rotation++;
-            for (var i = 0; i < total && records.Count < count; i++)
-            {
-                var p = (start + i) % total;
-                var fresh = await Partition(p).Read(state.State.Cursors[p].Next(), count - records.Count, 0);
-                foreach (var record in fresh)
+                var total = await PartitionsAsync(force: false);
+                while (state.State.Cursors.Count < total)
                 {
-                    var entry = new PendingRecord { Slot = state.State.NextSlot++, Partition = p, Id = record.Id };
-                    pending[entry.Key] = entry;
-                    Deliver(entry, consumer, now);
-                    state.State.Cursors[p] = record.Id;
-                    records.Add(record with { Deliveries = 1 });
+                    // A partition added after the group was created is read from its start.
+                    state.State.Cursors.Add(StreamId.Min);
                     changed = true;
                 }
+                // What the reader before us fetched while we waited.
+                changed |= TakeReadAhead(records, count, consumer, now);
+                var start = rotation++;
+                for (var i = 0; i < total && records.Count < count; i++)
+                {
+                    var p = (start + i) % total;
+                    var fresh = await Partition(p).ReadBatch(readAhead.FetchFrom(p, state.State.Cursors[p]), count - records.Count, StreamGroupReadAhead.MaxRecords, StreamGroupReadAhead.MaxBytes);
+                    readAhead.Add(p, state.State.Cursors[p], fresh);
+                    changed |= TakeFrom(p, records, count, consumer, now);
+                }
             }
-        }
-        finally
-        {
-            fetchLock.Release();
+            finally
+            {
+                fetchLock.Release();
+            }
         }
         if (changed)
         {
@@ -255,7 +269,7 @@ public sealed class StreamGroupGrain(
     {
         EnsureExists();
         ValidateConsumer(consumer);
-        if (!state.State.Consumers.Remove(consumer))
+        if (!consumers.Remove(consumer))
         {
             return false;
         }
@@ -278,7 +292,7 @@ public sealed class StreamGroupGrain(
         return new StreamGroupInfo
         {
             Name = group,
-            ConsumerIdleMs = state.State.Consumers.ToDictionary(c => c.Key, c => Math.Max(0, now - c.Value)),
+            ConsumerIdleMs = consumers.IdleMs(now),
             Pending = pending.Count,
             Lag = lag,
             DlqSize = dead.Count,
@@ -318,7 +332,7 @@ public sealed class StreamGroupGrain(
             Deliver(entry, consumer, now);
             records.Add(record with { Deliveries = entry.Deliveries });
         }
-        state.State.Consumers[consumer] = now;
+        consumers.Touch(consumer, now, Settings.ConsumerTimeoutMs);
         await WriteAsync();
         return [.. records];
     }
@@ -328,6 +342,35 @@ public sealed class StreamGroupGrain(
     /// nothing more may be stored from it, or a later write would persist the cursor without the entries and skip records.
     /// </summary>
     private Task WriteAsync() => commits!.CommitAsync();
+
+    /// <summary>Hands out read-ahead records, partitions in rotation, until <paramref name="count"/>; true when any was.</summary>
+    private bool TakeReadAhead(List<StreamRecord> records, int count, string consumer, long now)
+    {
+        var total = state.State.Cursors.Count;
+        var took = false;
+        for (var i = 0; i < total && records.Count < count; i++)
+        {
+            took |= TakeFrom((rotation + i) % total, records, count, consumer, now);
+        }
+        rotation++;
+        return took;
+    }
+
+    /// <summary>Hands out read-ahead records of partition <paramref name="p"/>, moving its cursor; true when any was.</summary>
+    private bool TakeFrom(int p, List<StreamRecord> records, int count, string consumer, long now)
+    {
+        var took = false;
+        while (records.Count < count && readAhead.TryTake(p, out var record))
+        {
+            var entry = new PendingRecord { Slot = state.State.NextSlot++, Partition = p, Id = record.Id };
+            pending[entry.Key] = entry;
+            Deliver(entry, consumer, now);
+            state.State.Cursors[p] = record.Id;
+            records.Add(record with { Deliveries = 1 });
+            took = true;
+        }
+        return took;
+    }
 
     /// <summary>Whether an entry fetched across an await is still pending and unchanged (reads, claims and acks interleave).</summary>
     private bool StillPending(PendingRecord entry, bool unchanged)
@@ -370,13 +413,21 @@ public sealed class StreamGroupGrain(
         }
     }
 
-    /// <summary>Removes consumers that have not read for the consumer timeout; true when one was removed.</summary>
+    /// <summary>
+    /// Removes consumers that have not read for the consumer timeout; true when one was removed. Looks at most every
+    /// quarter of the timeout (and at most every second): the walk over all consumers is not for every read.
+    /// </summary>
     private bool ExpireConsumers(long now, string reader)
     {
-        var gone = state.State.Consumers.Where(c => c.Key != reader && now - c.Value > Settings.ConsumerTimeoutMs).Select(c => c.Key).ToList();
+        if (now < nextConsumerSweepMs)
+        {
+            return false;
+        }
+        nextConsumerSweepMs = now + Math.Min(1_000, Settings.ConsumerTimeoutMs / 4);
+        var gone = consumers.IdleLongerThan(now, Settings.ConsumerTimeoutMs, reader);
         foreach (var consumer in gone)
         {
-            state.State.Consumers.Remove(consumer);
+            consumers.Remove(consumer);
             ReleaseAll(consumer);
         }
         return gone.Count > 0;

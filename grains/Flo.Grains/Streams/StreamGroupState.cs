@@ -3,8 +3,9 @@ using Flo.Streams;
 namespace Flo.Grains.Streams;
 
 /// <summary>
-/// The small part of a consumer group stored as its grain state: cursors, consumers, settings. Pending entries and dead
-/// letters are records beside it (<see cref="PendingRecord"/>), so a delivery or an ack costs one row.
+/// The small part of a consumer group stored as its grain state: cursors, settings, counters. Pending entries, dead
+/// letters and consumers are rows beside it (<see cref="PendingRecord"/>), so a delivery or an ack costs one row and
+/// the state stays the same size however many consumers read.
 /// </summary>
 [GenerateSerializer]
 [Alias("flo.stream.group-state")]
@@ -13,7 +14,7 @@ public sealed class StreamGroupState
     /// <summary>The last id delivered per partition (0-0: from the start).</summary>
     [Id(0)] public List<StreamId> Cursors { get; set; } = [];
 
-    /// <summary>Consumers and when each last read (Unix ms; written with the group's next change).</summary>
+    /// <summary>Consumers as groups stored them before consumers became rows; moved to rows when such a group activates.</summary>
     [Id(1)] public Dictionary<string, long> Consumers { get; set; } = [];
 
     [Id(2)] public StreamGroupSettings Settings { get; set; } = StreamGroupSettings.Default;
@@ -25,7 +26,11 @@ public sealed class StreamGroupState
     [Id(4)] public long DlqDropped { get; set; }
 }
 
-/// <summary>A delivered, unacked record (or a dead letter), stored as a row keyed by <see cref="Slot"/>.</summary>
+/// <summary>
+/// A row of a consumer group, keyed by <see cref="Slot"/>: a delivered, unacked record, a dead letter
+/// (<see cref="Dead"/>), or a consumer (<see cref="IsConsumer"/>: <see cref="Consumer"/> and, in
+/// <see cref="DeliveredAtMs"/>, when it last read as far as stored).
+/// </summary>
 [GenerateSerializer]
 [Alias("flo.stream.pending-record")]
 public sealed class PendingRecord
@@ -43,6 +48,8 @@ public sealed class PendingRecord
     [Id(5)] public long DeliveredAtMs { get; set; }
 
     [Id(6)] public bool Dead { get; set; }
+
+    [Id(7)] public bool IsConsumer { get; set; }
 
     public StreamPendingKey Key => new(Partition, Id);
 }

@@ -157,6 +157,33 @@ public sealed partial class StreamPartitionGrain(
     }
 
     /// <inheritdoc/>
+    public Task<StreamRecord[]> ReadBatch(StreamId start, int count, int readAhead, int readAheadBytes)
+    {
+        EnsureUsable();
+        StreamLimits.ValidateCount(count);
+        if (readAhead is < 0 or > StreamLimits.MaxBatch || readAheadBytes < 0)
+        {
+            throw new InvalidArgumentException($"Read-ahead must be 0 to {StreamLimits.MaxBatch} records and a non-negative byte budget.");
+        }
+        ApplyRetention(Now);
+        var result = new List<StreamRecord>(Math.Min(count + readAhead, 256));
+        long extraBytes = 0;
+        for (var i = LowerBound(start); i < entries.Count && entries[i].Offset <= durableOffset; i++)
+        {
+            if (result.Count >= count)
+            {
+                extraBytes += entries[i].Payload.Length;
+                if (result.Count >= count + readAhead || extraBytes > readAheadBytes)
+                {
+                    break;
+                }
+            }
+            result.Add(ToRecord(entries[i]));
+        }
+        return Task.FromResult(result.ToArray());
+    }
+
+    /// <inheritdoc/>
     public Task<StreamRecord[]> ReadTail(int count)
     {
         EnsureUsable();

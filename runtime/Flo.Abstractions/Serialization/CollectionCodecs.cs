@@ -58,6 +58,15 @@ public static class ListLayout
     {
         var codec = Codec<T>.Instance;
         writer.WriteStartList(fieldId, items.Count);
+        if (items is List<T> list)
+        {
+            // Indexed: an interface foreach would box the list's enumerator on every write of a grain state.
+            for (var i = 0; i < list.Count; i++)
+            {
+                codec.WriteField(writer, 0, list[i]);
+            }
+            return;
+        }
         foreach (var item in items)
         {
             codec.WriteField(writer, 0, item);
@@ -221,10 +230,21 @@ public static class DictionaryLayout
 {
     public static void Write<TKey, TValue>(WireWriter writer, uint fieldId, IEnumerable<KeyValuePair<TKey, TValue>> value)
     {
-        var pairs = value as IReadOnlyCollection<KeyValuePair<TKey, TValue>> ?? value.ToList();
-        writer.WriteStartList(fieldId, pairs.Count * 2);
         var kc = Codec<TKey>.Instance;
         var vc = Codec<TValue>.Instance;
+        if (value is Dictionary<TKey, TValue> dictionary)
+        {
+            // The struct enumerator: an interface foreach would box it on every write of a grain state.
+            writer.WriteStartList(fieldId, dictionary.Count * 2);
+            foreach (var pair in dictionary)
+            {
+                kc.WriteField(writer, 0, pair.Key);
+                vc.WriteField(writer, 0, pair.Value);
+            }
+            return;
+        }
+        var pairs = value as IReadOnlyCollection<KeyValuePair<TKey, TValue>> ?? value.ToList();
+        writer.WriteStartList(fieldId, pairs.Count * 2);
         foreach (var pair in pairs)
         {
             kc.WriteField(writer, 0, pair.Key);

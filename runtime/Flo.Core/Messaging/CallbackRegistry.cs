@@ -7,13 +7,18 @@ public sealed class PendingCall
 {
     private readonly TaskCompletionSource<Message> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal PendingCall(long requestId, long deadline, TimeSpan timeout, string target, string method, object? route)
+    // Target and method are described only when an error needs them: formatting them for every call cost more than
+    // the rest of registering it.
+    private readonly object target;
+    private readonly object method;
+
+    internal PendingCall(long requestId, long deadline, TimeSpan timeout, object target, object method, object? route)
     {
         RequestId = requestId;
         Timeout = timeout;
         Deadline = deadline;
-        Target = target;
-        Method = method;
+        this.target = target;
+        this.method = method;
         Route = route;
     }
 
@@ -27,10 +32,10 @@ public sealed class PendingCall
     public long Deadline { get; }
 
     /// <summary>The target grain, for errors.</summary>
-    public string Target { get; }
+    public string Target => target.ToString() ?? "";
 
     /// <summary>The method, for errors.</summary>
-    public string Method { get; }
+    public string Method => method is Flo.Invocation.IInvokable request ? $"{request.Interface.Alias}.{request.MethodName}" : method.ToString() ?? "";
 
     /// <summary>Where the request was sent (a connection, a silo), so a lost route fails its calls at once.</summary>
     public object? Route { get; set; }
@@ -70,6 +75,18 @@ public sealed class CallbackRegistry : IDisposable
     /// <summary>Allocates a request id and registers the call.</summary>
     public PendingCall Register(TimeSpan timeout, string target, string method, object? route)
         => Register(timeout, Environment.TickCount64 + (long)timeout.TotalMilliseconds, target, method, route);
+
+    /// <summary>
+    /// Registers a grain call; <paramref name="target"/> (a grain reference) and <paramref name="request"/> are
+    /// described only if an error needs them.
+    /// </summary>
+    public PendingCall Register(TimeSpan timeout, long deadline, object target, Flo.Invocation.IInvokable request)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        var call = new PendingCall(id, deadline, timeout, target, request, route: null);
+        pending[id] = call;
+        return call;
+    }
 
     /// <summary>
     /// Registers a call that must end by <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>), e.g. a

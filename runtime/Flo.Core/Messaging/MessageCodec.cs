@@ -138,9 +138,7 @@ public static class MessageCodec
     {
         try
         {
-            var reader = new WireReader(frame);
-            var headerLength = (int)reader.ReadVarUInt32();
-            var headerStart = reader.Position;
+            var (headerLength, headerStart) = ReadHeaderLength(frame);
             if (headerLength > frame.Length - headerStart)
             {
                 throw new MessageRejectedException("Header length runs past the frame.");
@@ -187,6 +185,21 @@ public static class MessageCodec
         {
             throw new MessageRejectedException("Malformed frame header: " + e.Message);
         }
+    }
+
+    /// <summary>The frame's header length and where the header starts (one reader per frame, for the header, not two).</summary>
+    private static (int Length, int Start) ReadHeaderLength(byte[] frame)
+    {
+        uint value = 0;
+        for (var i = 0; i < 5 && i < frame.Length; i++)
+        {
+            value |= (uint)(frame[i] & 0x7F) << (7 * i);
+            if ((frame[i] & 0x80) == 0)
+            {
+                return ((int)Math.Min(value, int.MaxValue), i + 1);
+            }
+        }
+        throw new MessageRejectedException("Malformed frame header length.");
     }
 
     private static ulong ReadUInt(WireReader reader, WireType wt)

@@ -150,7 +150,8 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
-        using var activity = activitySource.StartActivity($"{request.Interface.Alias}/{request.MethodName}", ActivityKind.Client);
+        // The name is formatted only when someone listens: this runs for every call.
+        using var activity = activitySource.HasListeners() ? activitySource.StartActivity($"{request.Interface.Alias}/{request.MethodName}", ActivityKind.Client) : null;
         if (activity is not null)
         {
             activity.SetTag("rpc.system", "flo");
@@ -159,8 +160,6 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             activity.SetTag("flo.grain.key", target.Key);
         }
         var message = CreateMessage(target, request, MessageKind.Request, activity ?? Activity.Current);
-        var targetName = target.ToString();
-        var method = $"{request.Interface.Alias}.{request.MethodName}";
         // Every attempt and every backoff share one budget: the caller never waits longer than the response timeout.
         var deadline = Environment.TickCount64 + (long)ResponseTimeout.TotalMilliseconds;
         var attempts = 0;
@@ -171,7 +170,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             while (true)
             {
                 attempts++;
-                var call = Callbacks.Register(ResponseTimeout, deadline, targetName, method, null);
+                var call = Callbacks.Register(ResponseTimeout, deadline, target, request);
                 message.RequestId = call.RequestId;
                 var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static (state, token) => ((CallbackRegistry)((object[])state!)[0]).Cancel((long)((object[])state)[1], token), new object[] { Callbacks, call.RequestId })
@@ -226,7 +225,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                 if (verdict is not null)
                 {
                     status = response is null ? "unreachable" : ResponseStatus.Unavailable.ToString();
-                    throw new SiloUnavailableException(DescribeFailure(method, targetName, call, response, failure, verdict, mayHaveExecuted), mayHaveExecuted, failure);
+                    throw new SiloUnavailableException(DescribeFailure(call, response, failure, verdict, mayHaveExecuted), mayHaveExecuted, failure);
                 }
                 OnRetrying(call, response);
                 activity?.AddEvent(new ActivityEvent("flo.retry", tags: new ActivityTagsCollection { { "flo.attempt", attempts + 1 }, { "flo.reason", failure.Message } }));
@@ -235,7 +234,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
                 if (remaining <= 0)
                 {
                     status = "unreachable";
-                    throw new SiloUnavailableException(DescribeFailure(method, targetName, call, response, failure, OutOfTime(attempts), mayHaveExecuted), mayHaveExecuted, failure);
+                    throw new SiloUnavailableException(DescribeFailure(call, response, failure, OutOfTime(attempts), mayHaveExecuted), mayHaveExecuted, failure);
                 }
                 // A fresh message per attempt: the old one may still sit in a dying connection's write queue.
                 message = CopyForRetry(message, (int)remaining);
@@ -289,11 +288,11 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
     private string OutOfTime(int attempts)
         => $"Gave up after {attempts} attempt{(attempts == 1 ? "" : "s")}: the {ResponseTimeout.TotalSeconds:0.###} s response timeout leaves no time for another.";
 
-    private static string DescribeFailure(string method, string target, PendingCall call, Message? response, SiloUnavailableException failure, string verdict, bool mayHaveExecuted)
+    private static string DescribeFailure(PendingCall call, Message? response, SiloUnavailableException failure, string verdict, bool mayHaveExecuted)
     {
         var via = response?.SiloName is { } silo ? $" on silo {silo}" : call.Destination is { } destination ? $" via {destination}" : "";
         var outcome = mayHaveExecuted ? "It may have executed." : "It did not execute.";
-        return $"Call {method} on grain {target}{via} failed: {failure.Message} {verdict} {outcome}";
+        return $"Call {call.Method} on grain {call.Target}{via} failed: {failure.Message} {verdict} {outcome}";
     }
 
     private static Message CopyForRetry(Message m, int timeoutMs) => new()

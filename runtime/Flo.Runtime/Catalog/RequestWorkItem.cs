@@ -29,16 +29,14 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
     {
         var started = Stopwatch.GetTimestamp();
         var activity = StartActivity(activation);
-        var chain = Message.CallChain;
-        RequestContext.CallChain = string.IsNullOrEmpty(chain)
-            ? $"{activation.GrainId}.{Invokable.MethodName}"
-            : $"{chain} -> {activation.GrainId}.{Invokable.MethodName}";
+        RequestContext.Enter(Message.CallChain, activation.GrainId, Invokable.MethodName);
         var result = new WireWriter(256);
         Message? response = null;
         try
         {
             await Invokable.InvokeAsync(activation.GrainInstance!, result, CancellationToken.None);
-            response = NewResponse();
+            // A successful response does not name the silo: only failures are explained with it.
+            response = new Message { Kind = MessageKind.Response, RequestId = Message.RequestId };
             response.Body = result.ToArray();
         }
         catch (Exception e)
@@ -50,7 +48,7 @@ internal sealed class RequestWorkItem(Message message, IInvokable invokable, IRe
         finally
         {
             result.Dispose();
-            RequestContext.CallChain = null;
+            RequestContext.Exit();
             RuntimeInstruments.RecordCall(Invokable, response?.Status ?? ResponseStatus.ApplicationError, Stopwatch.GetElapsedTime(started));
             // The span ends before the response leaves, so a caller that sees the response also sees the span.
             activity?.Dispose();
