@@ -223,6 +223,19 @@ public abstract class StreamGroupContractTests<TFixture>(TFixture fixture) where
     }
 
     [Fact]
+    public async Task AShorterAckTimeoutAppliesToRecordsAlreadyPending()
+    {
+        var s = NewStream();
+        await Stream.GroupJoinAsync(s, "g", "a", new StreamGroupJoinOptions(Settings: StreamGroupSettings.Default with { AckTimeoutMs = 60_000 }));
+        var ids = await AppendAsync(s, 1);
+        Assert.Single(await Stream.GroupReadAsync(s, "g", "a"));
+        await Stream.GroupJoinAsync(s, "g", "b", new StreamGroupJoinOptions(Settings: StreamGroupSettings.Default with { AckTimeoutMs = 200 }));
+        await Task.Delay(400);
+        var again = Assert.Single(await Stream.GroupReadAsync(s, "g", "b"));
+        Assert.Equal((ids[0], 2), (again.Id, again.Deliveries));
+    }
+
+    [Fact]
     public async Task RecordsTheGroupReadAheadCountAsLagUntilDelivered()
     {
         var s = NewStream();

@@ -127,6 +127,8 @@ public sealed class StreamGroupGrain(
         if (settings is not null)
         {
             state.State.Settings = settings;
+            // Due times follow the ack timeout: entries queued under the old one would never match again.
+            RebuildDueAt();
         }
         if (consumer.Length > 0)
         {
@@ -383,6 +385,22 @@ public sealed class StreamGroupGrain(
         entry.DeliveredAtMs = now;
         dueAt.Enqueue(entry.Key, now + Settings.AckTimeoutMs);
         state.StageRecord(entry.Slot, entry);
+        if (dueAt.Count > 2 * pending.Count + 1_024)
+        {
+            // Acked entries leave the queue only when they fall due; under a fast ack rate that would keep an ack
+            // timeout's worth of deliveries queued. Rebuilt from what is pending, the queue stays the size of it.
+            RebuildDueAt();
+        }
+    }
+
+    /// <summary>Queues every pending entry at its current due time, dropping what was acked or moved.</summary>
+    private void RebuildDueAt()
+    {
+        dueAt.Clear();
+        foreach (var entry in pending.Values)
+        {
+            dueAt.Enqueue(entry.Key, entry.DeliveredAtMs + Settings.AckTimeoutMs);
+        }
     }
 
     /// <summary>The record of a pending entry from its partition, or null (and the entry dropped) when retention removed it.</summary>
