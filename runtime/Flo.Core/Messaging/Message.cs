@@ -47,6 +47,10 @@ public enum ResponseStatus : byte
 /// </summary>
 public sealed class Message
 {
+    // Fields most calls never carry (errors, tracestate, silo names, gateway lists, probe targets) live in a second object
+    // made on first use: a message is made four times per call, so its size is paid on every call.
+    private Extra? extras;
+
     /// <summary>Kind of message.</summary>
     public MessageKind Kind { get; set; }
 
@@ -78,7 +82,17 @@ public sealed class Message
     public string? TraceParent { get; set; }
 
     /// <summary>W3C tracestate.</summary>
-    public string? TraceState { get; set; }
+    public string? TraceState
+    {
+        get => extras?.TraceState;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).TraceState = value;
+            }
+        }
+    }
 
     /// <summary>Grains and methods the request passed through (for deadlock diagnostics).</summary>
     public string? CallChain { get; set; }
@@ -87,19 +101,69 @@ public sealed class Message
     public ResponseStatus Status { get; set; }
 
     /// <summary>Error type name (exception full name) on failed responses.</summary>
-    public string? ErrorType { get; set; }
+    public string? ErrorType
+    {
+        get => extras?.ErrorType;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).ErrorType = value;
+            }
+        }
+    }
 
     /// <summary>Error message on failed responses.</summary>
-    public string? ErrorMessage { get; set; }
+    public string? ErrorMessage
+    {
+        get => extras?.ErrorMessage;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).ErrorMessage = value;
+            }
+        }
+    }
 
     /// <summary>Name of the silo that produced a response or hello.</summary>
-    public string? SiloName { get; set; }
+    public string? SiloName
+    {
+        get => extras?.SiloName;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).SiloName = value;
+            }
+        }
+    }
 
     /// <summary>In a hello: the gateways of the cluster's active silos (<c>host:port</c>, comma-separated).</summary>
-    public string? Gateways { get; set; }
+    public string? Gateways
+    {
+        get => extras?.Gateways;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).Gateways = value;
+            }
+        }
+    }
 
     /// <summary>Silo-to-silo: the sending silo's incarnation (<c>host:port@generation</c>), in hellos and gossip.</summary>
-    public string? SenderSilo { get; set; }
+    public string? SenderSilo
+    {
+        get => extras?.SenderSilo;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).SenderSilo = value;
+            }
+        }
+    }
 
     /// <summary>Silo-to-silo: the membership version the sender routed the message with (0 when unknown).</summary>
     public long MembershipVersion { get; set; }
@@ -108,7 +172,17 @@ public sealed class Message
     public int ForwardCount { get; set; }
 
     /// <summary>In an indirect probe: the silo to probe.</summary>
-    public string? ProbeTarget { get; set; }
+    public string? ProbeTarget
+    {
+        get => extras?.ProbeTarget;
+        set
+        {
+            if (value is not null || extras is not null)
+            {
+                (extras ??= new Extra()).ProbeTarget = value;
+            }
+        }
+    }
 
     /// <summary>Arguments (request) or result (response).</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -122,5 +196,16 @@ public sealed class Message
         }
         var iface = GrainInterfaceRegistry.TryGet(TargetInterfaceId, out var info) ? info.Alias : TargetInterfaceId.ToString("x8");
         return $"{iface}/{TargetKey}";
+    }
+
+    private sealed class Extra
+    {
+        public string? TraceState;
+        public string? ErrorType;
+        public string? ErrorMessage;
+        public string? SiloName;
+        public string? Gateways;
+        public string? SenderSilo;
+        public string? ProbeTarget;
     }
 }

@@ -133,8 +133,11 @@ internal sealed partial class ActivationData : IGrainContext
     }
 
     private void Start(ActivationWorkItem item)
-        => _ = Task.Factory.StartNew(static s => ((ActivationWorkItem)((object[])s!)[0]).RunAsync((ActivationData)((object[])s)[1]),
-            new object[] { item, this }, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler);
+    {
+        item.Owner = this;
+        _ = Task.Factory.StartNew(static s => ((ActivationWorkItem)s!).RunAsync(((ActivationWorkItem)s).Owner!),
+            item, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler);
+    }
 
     /// <summary>Called by every work item when it finishes.</summary>
     public void OnWorkItemCompleted(ActivationWorkItem item)

@@ -17,6 +17,9 @@ internal abstract class ActivationWorkItem
     /// <summary>Environment.TickCount64 after which a still-queued item is dropped with a timeout; long.MaxValue for never.</summary>
     public long Deadline { get; init; } = long.MaxValue;
 
+    /// <summary>The activation the item was started on (set when it starts; carried here so starting allocates no state).</summary>
+    public ActivationData? Owner { get; set; }
+
     /// <summary>When the item started running (Environment.TickCount64).</summary>
     public long StartedAt { get; set; }
 
