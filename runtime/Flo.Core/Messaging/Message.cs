@@ -82,17 +82,7 @@ public sealed class Message
     public string? TraceParent { get; set; }
 
     /// <summary>W3C tracestate.</summary>
-    public string? TraceState
-    {
-        get => extras?.TraceState;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).TraceState = value;
-            }
-        }
-    }
+    public string? TraceState { get => extras?.TraceState; set { if (ExtrasFor(value) is { } e) { e.TraceState = value; } } }
 
     /// <summary>Grains and methods the request passed through (for deadlock diagnostics).</summary>
     public string? CallChain { get; set; }
@@ -101,69 +91,19 @@ public sealed class Message
     public ResponseStatus Status { get; set; }
 
     /// <summary>Error type name (exception full name) on failed responses.</summary>
-    public string? ErrorType
-    {
-        get => extras?.ErrorType;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).ErrorType = value;
-            }
-        }
-    }
+    public string? ErrorType { get => extras?.ErrorType; set { if (ExtrasFor(value) is { } e) { e.ErrorType = value; } } }
 
     /// <summary>Error message on failed responses.</summary>
-    public string? ErrorMessage
-    {
-        get => extras?.ErrorMessage;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).ErrorMessage = value;
-            }
-        }
-    }
+    public string? ErrorMessage { get => extras?.ErrorMessage; set { if (ExtrasFor(value) is { } e) { e.ErrorMessage = value; } } }
 
     /// <summary>Name of the silo that produced a response or hello.</summary>
-    public string? SiloName
-    {
-        get => extras?.SiloName;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).SiloName = value;
-            }
-        }
-    }
+    public string? SiloName { get => extras?.SiloName; set { if (ExtrasFor(value) is { } e) { e.SiloName = value; } } }
 
     /// <summary>In a hello: the gateways of the cluster's active silos (<c>host:port</c>, comma-separated).</summary>
-    public string? Gateways
-    {
-        get => extras?.Gateways;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).Gateways = value;
-            }
-        }
-    }
+    public string? Gateways { get => extras?.Gateways; set { if (ExtrasFor(value) is { } e) { e.Gateways = value; } } }
 
     /// <summary>Silo-to-silo: the sending silo's incarnation (<c>host:port@generation</c>), in hellos and gossip.</summary>
-    public string? SenderSilo
-    {
-        get => extras?.SenderSilo;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).SenderSilo = value;
-            }
-        }
-    }
+    public string? SenderSilo { get => extras?.SenderSilo; set { if (ExtrasFor(value) is { } e) { e.SenderSilo = value; } } }
 
     /// <summary>Silo-to-silo: the membership version the sender routed the message with (0 when unknown).</summary>
     public long MembershipVersion { get; set; }
@@ -172,17 +112,7 @@ public sealed class Message
     public int ForwardCount { get; set; }
 
     /// <summary>In an indirect probe: the silo to probe.</summary>
-    public string? ProbeTarget
-    {
-        get => extras?.ProbeTarget;
-        set
-        {
-            if (value is not null || extras is not null)
-            {
-                (extras ??= new Extra()).ProbeTarget = value;
-            }
-        }
-    }
+    public string? ProbeTarget { get => extras?.ProbeTarget; set { if (ExtrasFor(value) is { } e) { e.ProbeTarget = value; } } }
 
     /// <summary>Arguments (request) or result (response).</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -197,6 +127,9 @@ public sealed class Message
         var iface = GrainInterfaceRegistry.TryGet(TargetInterfaceId, out var info) ? info.Alias : TargetInterfaceId.ToString("x8");
         return $"{iface}/{TargetKey}";
     }
+
+    /// <summary>The extras to store <paramref name="value"/> in; none needed to store a null in a message without them.</summary>
+    private Extra? ExtrasFor(string? value) => value is null ? extras : extras ??= new Extra();
 
     private sealed class Extra
     {
