@@ -37,8 +37,9 @@ queue.SetAction(async r => await QueueBench.RunAsync(TimeSpan.FromSeconds(r.GetV
 
 var streamConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
 var streamStorage = new Option<string[]>("--storage") { Description = "Flo storage providers to run (memory, sqlite).", DefaultValueFactory = _ => ["memory", "sqlite"], AllowMultipleArgumentsPerToken = true };
-var stream = new Command("stream", "Stream appends and append->group read->ack round trips via FloClient vs Redis streams.") { duration, redisPort, streamConcurrency, streamStorage };
-stream.SetAction(async r => await StreamBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(streamConcurrency)!, r.GetValue(streamStorage)!));
+var streamRounds = new Option<int>("--rounds") { Description = "Alternating peer/Flo runs per workload; the median ratio is reported.", DefaultValueFactory = _ => 3 };
+var stream = new Command("stream", "Stream appends and append->group read->ack round trips via FloClient vs Redis streams.") { duration, redisPort, streamConcurrency, streamStorage, streamRounds };
+stream.SetAction(async r => await StreamBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(streamConcurrency)!, r.GetValue(streamStorage)!, r.GetValue(streamRounds)));
 
 var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv, kvput, queue, stream };
 return await root.Parse(args).InvokeAsync();

@@ -12,78 +12,104 @@ namespace Flo.Bench;
 /// (also one multiplexed connection), at the same concurrency, from the same process. 100-byte payloads; in the round
 /// trip every caller is a consumer of one group on one stream.
 /// </summary>
+/// <remarks>
+/// This machine's speed drifts by ±15 % over minutes, so each workload runs <c>rounds</c> times with the peer and Flo
+/// alternating (peer, Flo, peer, Flo, ...) and the ratio reported is the median of the per-round ratios.
+/// </remarks>
 public static class StreamBench
 {
     private static readonly byte[] Payload = new byte[100];
 
-    public static async Task RunAsync(TimeSpan duration, int? redisPort, int[] concurrencies, string[] storage)
+    public static async Task RunAsync(TimeSpan duration, int? redisPort, int[] concurrencies, string[] storage, int rounds)
     {
-        var peer = new Dictionary<(string, int), LoadResult>();
-        if (redisPort is { } port)
+        await using var redis = redisPort is { } port ? await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}") : null;
+        var peer = redis?.GetDatabase();
+        foreach (var name in new[] { "memory", "sqlite" }.Where(storage.Contains))
         {
-            await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}");
-            var db = redis.GetDatabase();
+            var options = name == "memory" ? new TestClusterOptions() : new TestClusterOptions { Storage = StorageProviderKind.Sqlite };
+            options.SiloBuilders.Add(s => s.AddFloPlatform());
+            await using var cluster = await TestCluster.DeployAsync(options);
+            await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
             foreach (var c in concurrencies)
             {
-                var key = $"bench-{Guid.NewGuid():N}";
-                peer[("append", c)] = await LoadRunner.RunAsync("peer: redis XADD", c, duration, (w, i) => db.StreamAddAsync(key, "payload", Payload));
-                Console.WriteLine(peer[("append", c)]);
-                var cycleKey = $"bench-{Guid.NewGuid():N}";
-                await db.StreamCreateConsumerGroupAsync(cycleKey, "g", StreamPosition.NewMessages, createStream: true);
-                peer[("cycle", c)] = await LoadRunner.RunAsync("peer: redis XADD+XREADGROUP+XACK", c, duration, async (w, i) =>
-                {
-                    await db.StreamAddAsync(cycleKey, "payload", Payload);
-                    var got = await db.StreamReadGroupAsync(cycleKey, "g", $"c{w}", ">", 1);
-                    if (got.Length > 0)
-                    {
-                        await db.StreamAcknowledgeAsync(cycleKey, "g", got[0].Id);
-                    }
-                });
-                Console.WriteLine(peer[("cycle", c)]);
+                await CompareAsync($"append ({name})", c, rounds,
+                    peer is null ? null : () => PeerAppendAsync(peer, c, duration),
+                    () => FloAppendAsync(client, name, c, duration));
+                await CompareAsync($"append+group read+ack ({name})", c, rounds,
+                    peer is null ? null : () => PeerRoundTripAsync(peer, c, duration),
+                    () => FloRoundTripAsync(client, name, c, duration));
             }
         }
-        if (storage.Contains("memory"))
-        {
-            await RunFloAsync("memory", new TestClusterOptions(), duration, concurrencies, peer);
-        }
-        if (storage.Contains("sqlite"))
-        {
-            await RunFloAsync("sqlite", new TestClusterOptions { Storage = StorageProviderKind.Sqlite }, duration, concurrencies, peer);
-        }
     }
 
-    private static async Task RunFloAsync(string name, TestClusterOptions options, TimeSpan duration, int[] concurrencies, Dictionary<(string, int), LoadResult> peer)
+    private static async Task CompareAsync(string what, int c, int rounds, Func<Task<LoadResult>>? peer, Func<Task<LoadResult>> flo)
     {
-        options.SiloBuilders.Add(s => s.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
-        foreach (var c in concurrencies)
+        var ratios = new List<double>();
+        var ours = new List<double>();
+        for (var r = 0; r < rounds; r++)
         {
-            var s = $"bench-{Guid.NewGuid():N}";
-            var append = await LoadRunner.RunAsync($"flo append ({name})", c, duration, (w, i) => client.Stream.AppendAsync(s, Payload));
-            Console.WriteLine(append);
-            Ratio("append", c, append, peer, "redis XADD");
-            var cycle = $"bench-{Guid.NewGuid():N}";
-            await client.Stream.GroupJoinAsync(cycle, "g", "c0");
-            var round = await LoadRunner.RunAsync($"flo append+group read+ack ({name})", c, duration, async (w, i) =>
+            var p = peer is null ? null : await peer();
+            if (p is not null)
             {
-                await client.Stream.AppendAsync(cycle, Payload);
-                var got = await client.Stream.GroupReadAsync(cycle, "g", $"c{w}", new StreamGroupReadOptions(Count: 1));
-                if (got.Count > 0)
-                {
-                    await client.Stream.GroupAckAsync(cycle, "g", got);
-                }
-            });
-            Console.WriteLine(round);
-            Ratio("cycle", c, round, peer, "redis XADD+XREADGROUP+XACK");
+                Console.WriteLine(p);
+            }
+            var f = await flo();
+            Console.WriteLine(f);
+            ours.Add(f.PerSecond);
+            if (p is not null)
+            {
+                ratios.Add(f.PerSecond / p.PerSecond);
+            }
         }
+        var summary = $"  flo {what}: median {Median(ours),10:N0} ops/s";
+        Console.WriteLine(ratios.Count == 0 ? summary : $"{summary}, ratio to redis median {Median(ratios):0.00}x (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00")))})  c={c}");
     }
 
-    private static void Ratio(string kind, int c, LoadResult ours, Dictionary<(string, int), LoadResult> peer, string peerName)
+    private static double Median(List<double> values)
     {
-        if (peer.TryGetValue((kind, c), out var p))
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static Task<LoadResult> PeerAppendAsync(IDatabase db, int c, TimeSpan duration)
+    {
+        var key = $"bench-{Guid.NewGuid():N}";
+        return LoadRunner.RunAsync("peer: redis XADD", c, duration, (w, i) => db.StreamAddAsync(key, "payload", Payload));
+    }
+
+    private static async Task<LoadResult> PeerRoundTripAsync(IDatabase db, int c, TimeSpan duration)
+    {
+        var key = $"bench-{Guid.NewGuid():N}";
+        await db.StreamCreateConsumerGroupAsync(key, "g", StreamPosition.NewMessages, createStream: true);
+        return await LoadRunner.RunAsync("peer: redis XADD+XREADGROUP+XACK", c, duration, async (w, i) =>
         {
-            Console.WriteLine($"{"  ratio flo / " + peerName,-44} c={c,-4} {ours.PerSecond / p.PerSecond,12:0.00}x");
-        }
+            await db.StreamAddAsync(key, "payload", Payload);
+            var got = await db.StreamReadGroupAsync(key, "g", $"c{w}", ">", 1);
+            if (got.Length > 0)
+            {
+                await db.StreamAcknowledgeAsync(key, "g", got[0].Id);
+            }
+        });
+    }
+
+    private static Task<LoadResult> FloAppendAsync(FloClient client, string name, int c, TimeSpan duration)
+    {
+        var s = $"bench-{Guid.NewGuid():N}";
+        return LoadRunner.RunAsync($"flo append ({name})", c, duration, (w, i) => client.Stream.AppendAsync(s, Payload));
+    }
+
+    private static async Task<LoadResult> FloRoundTripAsync(FloClient client, string name, int c, TimeSpan duration)
+    {
+        var s = $"bench-{Guid.NewGuid():N}";
+        await client.Stream.GroupJoinAsync(s, "g", "c0");
+        return await LoadRunner.RunAsync($"flo append+group read+ack ({name})", c, duration, async (w, i) =>
+        {
+            await client.Stream.AppendAsync(s, Payload);
+            var got = await client.Stream.GroupReadAsync(s, "g", $"c{w}", new StreamGroupReadOptions(Count: 1));
+            if (got.Count > 0)
+            {
+                await client.Stream.GroupAckAsync(s, "g", got);
+            }
+        });
     }
 }
