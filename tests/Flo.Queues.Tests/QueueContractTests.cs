@@ -75,6 +75,31 @@ public abstract class QueueContractTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task LeasesStillExpireAfterManyAckedDeliveriesCompactedTheTimeline()
+    {
+        var q = NewQueue();
+        // 1,100 deliveries acked long before their leases end: enough stale timeline entries to make it compact.
+        await Task.WhenAll(Enumerable.Range(0, 1_100).Select(i => Queue.EnqueueAsync(q, Bytes($"m{i}"))));
+        var taken = new List<QueueMessage>();
+        while (taken.Count < 1_100)
+        {
+            taken.AddRange(await Queue.DequeueAsync(q, 1_000));
+        }
+        await Queue.AckAsync(q, [.. taken.Take(1_000).Select(m => m.Seq)]);
+        await Queue.AckAsync(q, [.. taken.Skip(1_000).Select(m => m.Seq)]);
+        var delayed = await Queue.EnqueueAsync(q, Bytes("later"), new EnqueueOptions(DelayMs: 300));
+        var seq = await Queue.EnqueueAsync(q, Bytes("x"));
+        Assert.Equal(seq, Assert.Single(await Queue.DequeueAsync(q, 1, new DequeueOptions(VisibilityTimeoutMs: 300))).Seq);
+        var again = await Queue.DequeueAsync(q, 2, new DequeueOptions(BlockMs: 10_000, VisibilityTimeoutMs: 60_000));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (again.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            again = [.. again, .. await Queue.DequeueAsync(q, 2 - again.Count, new DequeueOptions(BlockMs: 10_000, VisibilityTimeoutMs: 60_000))];
+        }
+        Assert.Equal([(delayed, 1), (seq, 2)], again.Select(m => (m.Seq, m.Deliveries)).OrderBy(m => m.Item2));
+    }
+
+    [Fact]
     public async Task AfterMaxDeliveriesAnExpiredLeaseGoesToTheDlq()
     {
         var q = NewQueue();

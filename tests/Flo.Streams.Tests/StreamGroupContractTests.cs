@@ -236,6 +236,27 @@ public abstract class StreamGroupContractTests<TFixture>(TFixture fixture) where
     }
 
     [Fact]
+    public async Task RedeliveryStillWorksAfterManyAckedDeliveriesCompactedTheDueQueue()
+    {
+        var s = NewStream();
+        await Stream.GroupJoinAsync(s, "g", "a", new StreamGroupJoinOptions(Settings: StreamGroupSettings.Default with { AckTimeoutMs = 300 }));
+        await Task.WhenAll(Enumerable.Range(0, 1_100).Select(i => Stream.AppendAsync(s, Bytes($"e{i}"))));
+        var taken = new List<StreamRecord>();
+        while (taken.Count < 1_100)
+        {
+            var got = await Stream.GroupReadAsync(s, "g", "a", new StreamGroupReadOptions(Count: 1_000));
+            // Acked at once: 1,100 due entries go stale, enough for the group to rebuild its due queue.
+            await Stream.GroupAckAsync(s, "g", got);
+            taken.AddRange(got);
+        }
+        var id = await Stream.AppendAsync(s, Bytes("x"));
+        Assert.Equal(id, Assert.Single(await Stream.GroupReadAsync(s, "g", "a")).Id);
+        await Task.Delay(500);
+        var again = Assert.Single(await Stream.GroupReadAsync(s, "g", "b"));
+        Assert.Equal((id, 2), (again.Id, again.Deliveries));
+    }
+
+    [Fact]
     public async Task RecordsTheGroupReadAheadCountAsLagUntilDelivered()
     {
         var s = NewStream();

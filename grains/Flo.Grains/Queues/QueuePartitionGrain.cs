@@ -241,7 +241,7 @@ public sealed partial class QueuePartitionGrain(
         foreach (var record in records)
         {
             record.LeaseExpiresAtMs = now + (visibilityTimeoutMs > 0 ? visibilityTimeoutMs : record.LeaseTimeoutMs);
-            timeline.Enqueue(record.Local, record.LeaseExpiresAtMs);
+            Schedule(record.Local, record.LeaseExpiresAtMs);
             state.StageRecord(record.Local, record);
             latest = Math.Max(latest, record.LeaseExpiresAtMs);
         }
@@ -394,6 +394,31 @@ public sealed partial class QueuePartitionGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Queues a message's next due time (end of delay or of lease). Entries made stale by an ack, nack or touch stay in
+    /// the timeline until they fall due; when stale ones outnumber live messages the timeline is rebuilt from the
+    /// messages, so under a fast ack rate it stays the size of the partition rather than a lease length of deliveries.
+    /// </summary>
+    private void Schedule(long local, long due)
+    {
+        timeline.Enqueue(local, due);
+        if (timeline.Count > 2 * messages.Count + 1_024)
+        {
+            timeline.Clear();
+            foreach (var record in messages.Values)
+            {
+                if (record.Status == QueueMessageStatus.Leased)
+                {
+                    timeline.Enqueue(record.Local, record.LeaseExpiresAtMs);
+                }
+                else if (record.Status == QueueMessageStatus.Ready && !visible.Contains(record))
+                {
+                    timeline.Enqueue(record.Local, record.VisibleAtMs);
+                }
+            }
+        }
+    }
+
     private void Load(QueueMessageRecord record, long now)
     {
         messages[record.Local] = record;
@@ -403,10 +428,10 @@ public sealed partial class QueuePartitionGrain(
                 visible.Add(record);
                 break;
             case QueueMessageStatus.Ready:
-                timeline.Enqueue(record.Local, record.VisibleAtMs);
+                Schedule(record.Local, record.VisibleAtMs);
                 break;
             case QueueMessageStatus.Leased:
-                timeline.Enqueue(record.Local, record.LeaseExpiresAtMs);
+                Schedule(record.Local, record.LeaseExpiresAtMs);
                 break;
             case QueueMessageStatus.Dead:
                 deadLocals.Add(record.Local);
@@ -504,7 +529,7 @@ public sealed partial class QueuePartitionGrain(
             record.Deliveries++;
             record.LeaseTimeoutMs = leaseMs;
             record.LeaseExpiresAtMs = now + leaseMs;
-            timeline.Enqueue(record.Local, record.LeaseExpiresAtMs);
+            Schedule(record.Local, record.LeaseExpiresAtMs);
             state.StageRecord(record.Local, record);
             taken[i] = ToMessage(record, record.LeaseExpiresAtMs);
         }
@@ -522,7 +547,7 @@ public sealed partial class QueuePartitionGrain(
         }
         else
         {
-            timeline.Enqueue(record.Local, record.VisibleAtMs);
+            Schedule(record.Local, record.VisibleAtMs);
         }
         state.StageRecord(record.Local, record);
     }
