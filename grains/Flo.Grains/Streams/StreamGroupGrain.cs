@@ -8,8 +8,8 @@ namespace Flo.Grains.Streams;
 /// unacked (pending entries, one row each). Reentrant with group commit, so the reads and acks of many consumers share
 /// writes. New records come from a read-ahead buffer filled by one fetch at a time (so two consumers never get the same
 /// new record, and one call to a partition serves many readers); an entry fetched across an await is checked again
-/// before it is handed out. A read never waits (blocking reads
-/// wait in the API, on the partitions, and ask again). Every change is stored before the answer.
+/// before it is handed out. A read never waits (blocking reads wait in the API, on the partitions, and ask again).
+/// Every change is stored before the answer.
 /// </summary>
 /// <remarks>
 /// Redelivery: a read first hands out pending records whose ack timeout passed (or whose consumer left or timed out), to
@@ -29,7 +29,7 @@ public sealed class StreamGroupGrain(
     private readonly PriorityQueue<StreamPendingKey, long> dueAt = new();
     private readonly SortedDictionary<long, PendingRecord> dead = [];
 
-    /// <summary>Held while new records are taken from the partitions and the cursors moved, so two reads never take the same records.</summary>
+    /// <summary>Held while records are fetched from the partitions into the read-ahead, so two reads never fetch the same records.</summary>
     private readonly SemaphoreSlim fetchLock = new(1, 1);
     private readonly StreamGroupReadAhead readAhead = new();
     private readonly StreamGroupConsumers consumers = new(state);
