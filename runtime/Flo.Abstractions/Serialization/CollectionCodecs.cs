@@ -229,6 +229,7 @@ public sealed class SortedDictionaryCodec<TKey, TValue> : IFieldCodec<SortedDict
 public static class DictionaryLayout
 {
     public static void Write<TKey, TValue>(WireWriter writer, uint fieldId, IEnumerable<KeyValuePair<TKey, TValue>> value)
+        where TKey : notnull
     {
         var kc = Codec<TKey>.Instance;
         var vc = Codec<TValue>.Instance;
