@@ -40,7 +40,7 @@ public sealed partial class QueuePartitionGrain(
 
     private readonly Dictionary<long, QueueMessageRecord> messages = [];
     private readonly SortedSet<QueueMessageRecord> visible = new(VisibleOrder.Instance);
-    private readonly PriorityQueue<long, long> timeline = new();
+    private DueQueue<long>? timeline;
     private readonly SortedDictionary<long, long> deadByOrder = [];
     private readonly SortedSet<long> deadLocals = [];
     private readonly Dictionary<string, long> dedup = new(StringComparer.Ordinal);
@@ -379,7 +379,7 @@ public sealed partial class QueuePartitionGrain(
             return;
         }
         Advance(Now);
-        if (timeline.Count == 0 && reminderRegistered)
+        if (Timeline.Count == 0 && reminderRegistered)
         {
             // Nothing leased or delayed: no reason to come back after a silo loss.
             reminderRegistered = false;
@@ -394,27 +394,24 @@ public sealed partial class QueuePartitionGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Queues a message's next due time (end of delay or of lease). Entries made stale by an ack, nack or touch stay in
-    /// the timeline until they fall due; when stale ones outnumber live messages the timeline is rebuilt from the
-    /// messages, so under a fast ack rate it stays the size of the partition rather than a lease length of deliveries.
-    /// </summary>
-    private void Schedule(long local, long due)
+    /// <summary>Delay and lease ends, rebuilt from the timed messages when acks left it mostly stale.</summary>
+    private DueQueue<long> Timeline => timeline ??= new(() => messages.Count, TimedMessages);
+
+    /// <summary>Queues a message's next due time (end of delay or of lease).</summary>
+    private void Schedule(long local, long due) => Timeline.Schedule(local, due);
+
+    /// <summary>Messages waiting for a delay or a lease to end, with that time: what the timeline is rebuilt from.</summary>
+    private IEnumerable<(long, long)> TimedMessages()
     {
-        timeline.Enqueue(local, due);
-        if (timeline.Count > 2 * messages.Count + 1_024)
+        foreach (var record in messages.Values)
         {
-            timeline.Clear();
-            foreach (var record in messages.Values)
+            if (record.Status == QueueMessageStatus.Leased)
             {
-                if (record.Status == QueueMessageStatus.Leased)
-                {
-                    timeline.Enqueue(record.Local, record.LeaseExpiresAtMs);
-                }
-                else if (record.Status == QueueMessageStatus.Ready && !visible.Contains(record))
-                {
-                    timeline.Enqueue(record.Local, record.VisibleAtMs);
-                }
+                yield return (record.Local, record.LeaseExpiresAtMs);
+            }
+            else if (record.Status == QueueMessageStatus.Ready && !visible.Contains(record))
+            {
+                yield return (record.Local, record.VisibleAtMs);
             }
         }
     }
@@ -454,9 +451,8 @@ public sealed partial class QueuePartitionGrain(
     {
         var staged = state.StagedRecordCount;
         var madeVisible = false;
-        while (timeline.TryPeek(out var local, out var due) && due <= now)
+        while (Timeline.TryTakeDue(now, out var local, out var due))
         {
-            timeline.Dequeue();
             if (!messages.TryGetValue(local, out var record))
             {
                 continue;
@@ -642,11 +638,11 @@ public sealed partial class QueuePartitionGrain(
     /// <summary>Keeps the 50 ms timer running while anything is timed, and the durable reminder registered.</summary>
     private void EnsureTimeline()
     {
-        if ((timeline.Count > 0 || dedupExpiries.Count > 0) && ticker is null)
+        if ((Timeline.Count > 0 || dedupExpiries.Count > 0) && ticker is null)
         {
             ticker = RegisterGrainTimer(Tick, TickPeriod, TickPeriod);
         }
-        if (timeline.Count > 0 && !reminderRegistered)
+        if (Timeline.Count > 0 && !reminderRegistered)
         {
             reminderRegistered = true;
             _ = RegisterReminderInBackgroundAsync();
@@ -664,7 +660,7 @@ public sealed partial class QueuePartitionGrain(
                 _ = commits.CommitInBackgroundAsync();
             }
         }
-        if (timeline.Count == 0 && dedupExpiries.Count == 0)
+        if (Timeline.Count == 0 && dedupExpiries.Count == 0)
         {
             ticker?.Dispose();
             ticker = null;

@@ -12,69 +12,53 @@ namespace Flo.Grains.Streams;
 /// </remarks>
 internal sealed class StreamGroupConsumers(IPersistentState<StreamGroupState> state)
 {
-    private readonly Dictionary<string, PendingRecord> byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> lastReadMs = new(StringComparer.Ordinal);
-
-    /// <summary>How many consumers the group has.</summary>
-    public int Count => byName.Count;
+    private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
 
     /// <summary>Takes a stored consumer row at activation.</summary>
-    public void Load(PendingRecord row)
-    {
-        byName[row.Consumer] = row;
-        lastReadMs[row.Consumer] = row.DeliveredAtMs;
-    }
-
-    /// <summary>Whether <paramref name="consumer"/> is a member.</summary>
-    public bool Contains(string consumer) => byName.ContainsKey(consumer);
+    public void Load(PendingRecord row) => members[row.Consumer] = new Member(row) { LastReadMs = row.DeliveredAtMs };
 
     /// <summary>Records that <paramref name="consumer"/> read (or joined) at <paramref name="now"/>; true when a row was staged.</summary>
     public bool Touch(string consumer, long now, long consumerTimeoutMs)
     {
-        lastReadMs[consumer] = now;
-        if (byName.TryGetValue(consumer, out var row))
+        if (!members.TryGetValue(consumer, out var member))
         {
-            if (now - row.DeliveredAtMs < consumerTimeoutMs / 4)
-            {
-                return false;
-            }
+            member = new Member(new PendingRecord { Slot = state.State.NextSlot++, IsConsumer = true, Consumer = consumer });
+            members[consumer] = member;
         }
-        else
+        else if (now - member.Row.DeliveredAtMs < consumerTimeoutMs / 4)
         {
-            row = new PendingRecord { Slot = state.State.NextSlot++, IsConsumer = true, Consumer = consumer };
-            byName[consumer] = row;
+            member.LastReadMs = now;
+            return false;
         }
-        row.DeliveredAtMs = now;
-        state.StageRecord(row.Slot, row);
+        member.LastReadMs = now;
+        member.Row.DeliveredAtMs = now;
+        state.StageRecord(member.Row.Slot, member.Row);
         return true;
     }
 
     /// <summary>Removes a consumer; false when it was not a member.</summary>
     public bool Remove(string consumer)
     {
-        if (!byName.Remove(consumer, out var row))
+        if (!members.Remove(consumer, out var member))
         {
             return false;
         }
-        lastReadMs.Remove(consumer);
-        state.StageRecordDeletion(row.Slot);
+        state.StageRecordDeletion(member.Row.Slot);
         return true;
     }
 
     /// <summary>Consumers other than <paramref name="except"/> that have not read for longer than <paramref name="timeoutMs"/>.</summary>
     public List<string> IdleLongerThan(long now, long timeoutMs, string except)
-    {
-        List<string>? idle = null;
-        foreach (var (consumer, readAt) in lastReadMs)
-        {
-            if (now - readAt > timeoutMs && consumer != except)
-            {
-                (idle ??= []).Add(consumer);
-            }
-        }
-        return idle ?? [];
-    }
+        => [.. members.Where(m => now - m.Value.LastReadMs > timeoutMs && m.Key != except).Select(m => m.Key)];
 
     /// <summary>Milliseconds since each consumer last read.</summary>
-    public Dictionary<string, long> IdleMs(long now) => lastReadMs.ToDictionary(c => c.Key, c => Math.Max(0, now - c.Value));
+    public Dictionary<string, long> IdleMs(long now) => members.ToDictionary(m => m.Key, m => Math.Max(0, now - m.Value.LastReadMs));
+
+    /// <summary>A consumer: its stored row (with the read time as stored) and when it really last read.</summary>
+    private sealed class Member(PendingRecord row)
+    {
+        public PendingRecord Row { get; } = row;
+
+        public long LastReadMs { get; set; }
+    }
 }

@@ -26,7 +26,7 @@ public sealed class StreamGroupGrain(
     private const int LoadPageSize = 10_000;
 
     private readonly Dictionary<StreamPendingKey, PendingRecord> pending = [];
-    private readonly PriorityQueue<StreamPendingKey, long> dueAt = new();
+    private DueQueue<StreamPendingKey>? dueAt;
     private readonly SortedDictionary<long, PendingRecord> dead = [];
 
     /// <summary>Held while records are fetched from the partitions into the read-ahead, so two reads never fetch the same records.</summary>
@@ -41,6 +41,9 @@ public sealed class StreamGroupGrain(
     private long nextConsumerSweepMs;
 
     private StreamGroupSettings Settings => state.State.Settings;
+
+    /// <summary>When pending entries' ack timeouts end (acked entries are skipped when taken).</summary>
+    private DueQueue<StreamPendingKey> DueAt => dueAt ??= new(() => pending.Count, PendingDueTimes);
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -71,7 +74,7 @@ public sealed class StreamGroupGrain(
                 else
                 {
                     pending[record.Key] = record;
-                    dueAt.Enqueue(record.Key, record.DeliveredAtMs + Settings.AckTimeoutMs);
+                    DueAt.Schedule(record.Key, record.DeliveredAtMs + Settings.AckTimeoutMs);
                 }
             }
             if (page.Count < LoadPageSize)
@@ -128,7 +131,7 @@ public sealed class StreamGroupGrain(
         {
             state.State.Settings = settings;
             // Due times follow the ack timeout: entries queued under the old one would never match again.
-            RebuildDueAt();
+            DueAt.Rebuild();
         }
         if (consumer.Length > 0)
         {
@@ -149,9 +152,8 @@ public sealed class StreamGroupGrain(
         var records = new List<StreamRecord>();
 
         // Redeliveries first: records whose ack timeout passed.
-        while (records.Count < count && dueAt.TryPeek(out var key, out var due) && due <= now)
+        while (records.Count < count && DueAt.TryTakeDue(now, out var key, out var due))
         {
-            dueAt.Dequeue();
             if (!pending.TryGetValue(key, out var entry) || entry.DeliveredAtMs + Settings.AckTimeoutMs != due)
             {
                 continue;
@@ -383,25 +385,13 @@ public sealed class StreamGroupGrain(
         entry.Consumer = consumer;
         entry.Deliveries++;
         entry.DeliveredAtMs = now;
-        dueAt.Enqueue(entry.Key, now + Settings.AckTimeoutMs);
+        DueAt.Schedule(entry.Key, now + Settings.AckTimeoutMs);
         state.StageRecord(entry.Slot, entry);
-        if (dueAt.Count > 2 * pending.Count + 1_024)
-        {
-            // Acked entries leave the queue only when they fall due; under a fast ack rate that would keep an ack
-            // timeout's worth of deliveries queued. Rebuilt from what is pending, the queue stays the size of it.
-            RebuildDueAt();
-        }
     }
 
-    /// <summary>Queues every pending entry at its current due time, dropping what was acked or moved.</summary>
-    private void RebuildDueAt()
-    {
-        dueAt.Clear();
-        foreach (var entry in pending.Values)
-        {
-            dueAt.Enqueue(entry.Key, entry.DeliveredAtMs + Settings.AckTimeoutMs);
-        }
-    }
+    /// <summary>Pending entries and when their ack timeout ends: what the due queue is rebuilt from.</summary>
+    private IEnumerable<(StreamPendingKey, long)> PendingDueTimes()
+        => pending.Values.Select(e => (e.Key, e.DeliveredAtMs + Settings.AckTimeoutMs));
 
     /// <summary>The record of a pending entry from its partition, or null (and the entry dropped) when retention removed it.</summary>
     private async Task<StreamRecord?> FetchAsync(PendingRecord entry)
@@ -457,7 +447,7 @@ public sealed class StreamGroupGrain(
         foreach (var entry in pending.Values.Where(e => e.Consumer == consumer))
         {
             entry.DeliveredAtMs = -Settings.AckTimeoutMs;
-            dueAt.Enqueue(entry.Key, 0);
+            DueAt.Schedule(entry.Key, 0);
             state.StageRecord(entry.Slot, entry);
         }
     }

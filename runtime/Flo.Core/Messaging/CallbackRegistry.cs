@@ -77,22 +77,12 @@ public sealed class CallbackRegistry : IDisposable
         => Register(timeout, Environment.TickCount64 + (long)timeout.TotalMilliseconds, target, method, route);
 
     /// <summary>
-    /// Registers a grain call; <paramref name="target"/> (a grain reference) and <paramref name="request"/> are
-    /// described only if an error needs them.
-    /// </summary>
-    public PendingCall Register(TimeSpan timeout, long deadline, object target, Flo.Invocation.IInvokable request)
-    {
-        var id = Interlocked.Increment(ref nextId);
-        var call = new PendingCall(id, deadline, timeout, target, request, route: null);
-        pending[id] = call;
-        return call;
-    }
-
-    /// <summary>
     /// Registers a call that must end by <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>), e.g. a
     /// resend sharing its first attempt's budget; <paramref name="timeout"/> is the whole budget, for the error.
+    /// <paramref name="target"/> and <paramref name="method"/> are put into words only if an error needs them: a grain
+    /// reference and an invokable may be passed as they are (formatting them for every call cost more than the rest).
     /// </summary>
-    public PendingCall Register(TimeSpan timeout, long deadline, string target, string method, object? route)
+    public PendingCall Register(TimeSpan timeout, long deadline, object target, object method, object? route)
     {
         var id = Interlocked.Increment(ref nextId);
         var call = new PendingCall(id, deadline, timeout, target, method, route);

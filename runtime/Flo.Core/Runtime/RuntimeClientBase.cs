@@ -170,7 +170,7 @@ public abstract class RuntimeClientBase : IGrainCallInvoker, IGrainFactory, IGra
             while (true)
             {
                 attempts++;
-                var call = Callbacks.Register(ResponseTimeout, deadline, target, request);
+                var call = Callbacks.Register(ResponseTimeout, deadline, target, request, null);
                 message.RequestId = call.RequestId;
                 var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static (state, token) => ((CallbackRegistry)((object[])state!)[0]).Cancel((long)((object[])state)[1], token), new object[] { Callbacks, call.RequestId })
