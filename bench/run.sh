@@ -1,23 +1,39 @@
 #!/usr/bin/env bash
-# Runs the runtime benchmarks side by side with their peers on this machine:
-#   calls   - grain calls vs Redis PING round trips (Debian redis-server, started here on a free port)
-#   memory  - bytes per idle activation with 100k activations
-#   storage - grain state writes per provider vs direct one-commit-per-write upserts (SQLite, PostgreSQL)
-#   cluster - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (PostgreSQL)
-#   kv      - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts
-#   queue   - queue enqueue->dequeue->ack round trips via FloClient (memory, SQLite, PostgreSQL) vs a PostgreSQL
-#             FOR UPDATE SKIP LOCKED queue doing the same cycle
-#   stream  - stream appends and append->group read->ack round trips via FloClient (memory, SQLite) vs Redis streams
-#             (XADD, XREADGROUP, XACK) through StackExchange.Redis
-#   resp    - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP endpoint (memory provider),
-#             Redis and Garnet (dotnet tool garnet-server)
-# Usage: bench/run.sh [calls|memory|storage|cluster|kv|queue|stream|resp|all] [--seconds N]
+# Runs the platform's benchmarks (on Orleans) side by side with their peers on this machine:
+#   calls    - grain calls (in-silo, client->silo) vs Redis PING round trips (Debian redis-server on a free port)
+#   memory   - bytes per idle activation with 100k activations
+#   storage  - grain state writes through the platform's IGrainStorage per provider vs direct one-commit-per-write
+#              upserts (SQLite, PostgreSQL); then "adonet": [PersistentState] writes, the platform's provider vs
+#              Microsoft.Orleans.Persistence.AdoNet on the same PostgreSQL
+#   cluster  - silo->silo calls and client->3-silo calls vs Redis PING; failover and convergence times (in-process
+#              silos over PostgreSQL)
+#   failover - kill -9 of a silo process of a 3-process local cluster (scripts/local-cluster.sh, port offset 10000):
+#              time until a moved KV key answers and until a client's call loop carries on
+#   kv       - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts and
+#              Redis SET with appendfsync always
+#   queue    - queue enqueue->dequeue->ack round trips via FloClient (memory, SQLite, PostgreSQL) vs a PostgreSQL
+#              FOR UPDATE SKIP LOCKED queue doing the same cycle
+#   stream   - stream appends and append->group read->ack round trips via FloClient (memory, SQLite) vs Redis streams
+#              (XADD, XREADGROUP, XACK) through StackExchange.Redis
+#   resp     - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP port (memory provider), Redis and
+#              Garnet (dotnet tool garnet-server)
+# Every comparison alternates peer and Flo runs over --rounds N (default 3) and prints the median ratio.
+# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|resp|all] [--seconds N] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# Cleanup of everything this script started (peers, silos, temporary directories), run on exit.
+cleanup_cmds=()
+cleanup() { for c in "${cleanup_cmds[@]}"; do eval "$c" || true; done; }
+trap cleanup EXIT
+
+dotnet build bench/Flo.Bench -c Release -v quiet -nologo >/dev/null
+bench() { dotnet bench/Flo.Bench/bin/Release/net10.0/Flo.Bench.dll "$@"; }
+pg() { ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"; }
 
 if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stream || "$what" == resp || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
@@ -26,53 +42,69 @@ if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stre
   redis_port=$(free_port)
   redis_dir=$(mktemp -d)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" >/dev/null
-  trap 'kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+  cleanup_cmds+=('kill $(cat "$redis_dir/redis.pid") 2>/dev/null; rm -rf "$redis_dir"')
+  redis_version=$(redis-server --version | awk '{print $3}')
 fi
 if [[ "$what" == calls || "$what" == all ]]; then
-  echo "== grain calls (peer: redis $(redis-server --version | awk '{print $3}') on port $redis_port)"
-  dotnet run -c Release --project bench/Flo.Bench -- calls --redis-port "$redis_port" "$@"
+  echo "== grain calls (peer: redis $redis_version on port $redis_port)"
+  bench calls --redis-port "$redis_port" "$@"
 fi
 if [[ "$what" == memory || "$what" == all ]]; then
   echo "== memory per idle activation"
-  dotnet run -c Release --project bench/Flo.Bench -- memory
+  bench memory
 fi
 if [[ "$what" == storage || "$what" == all ]]; then
-  ./scripts/postgres.sh start >/dev/null
-  eval "$(./scripts/postgres.sh env)"
+  pg
   echo "== grain state writes (peers: direct upserts)"
-  dotnet run -c Release --project bench/Flo.Bench -- storage --postgres "$FLO_TEST_POSTGRES" "$@"
+  bench storage --postgres "$FLO_TEST_POSTGRES" "$@"
+  echo "== [PersistentState] writes: the platform's provider vs Microsoft.Orleans.Persistence.AdoNet (PostgreSQL)"
+  bench adonet --postgres "$FLO_TEST_POSTGRES" "$@"
 fi
 if [[ "$what" == cluster || "$what" == all ]]; then
-  ./scripts/postgres.sh start >/dev/null
-  eval "$(./scripts/postgres.sh env)"
+  pg
   echo "== cluster: silo->silo calls, client->3 silos, failover, convergence (peer: redis PING on port $redis_port)"
-  dotnet run -c Release --project bench/Flo.Bench -- cluster --redis-port "$redis_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+  bench cluster --redis-port "$redis_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == failover || "$what" == all ]]; then
+  pg
+  dotnet build silo -c Release -v quiet -nologo >/dev/null
+  echo "== failover: kill -9 of a silo process (3 processes, scripts/local-cluster.sh, PostgreSQL membership)"
+  # --seconds/--rounds do not apply here; pass --runs N, --window S, --variants ..., --port-offset N.
+  args=(); skip=0
+  for a in "$@"; do
+    if [ $skip = 1 ]; then skip=0; continue; fi
+    case "$a" in --seconds|--rounds) skip=1 ;; *) args+=("$a") ;; esac
+  done
+  bench failover --postgres "$FLO_TEST_POSTGRES" "${args[@]}"
 fi
 if [[ "$what" == kv || "$what" == all ]]; then
   if ! command -v etcd >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server
   fi
-  ./scripts/postgres.sh start >/dev/null
-  eval "$(./scripts/postgres.sh env)"
+  pg
   etcd_port=$(free_port); etcd_peer=$(free_port); etcd_dir=$(mktemp -d)
   etcd --data-dir "$etcd_dir" --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
        --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
        --initial-cluster "default=http://127.0.0.1:$etcd_peer" >"$etcd_dir/etcd.log" 2>&1 &
   etcd_pid=$!
-  trap 'kill $etcd_pid 2>/dev/null || true; rm -rf "$etcd_dir"; kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+  cleanup_cmds+=('kill $etcd_pid 2>/dev/null; sleep 0.5; rm -rf "$etcd_dir"')
+  # Redis as a durable store: every write appended and fsynced before the reply.
+  redis_fsync_port=$(free_port); redis_fsync_dir=$(mktemp -d)
+  redis-server --port "$redis_fsync_port" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync always --daemonize yes \
+    --dir "$redis_fsync_dir" --pidfile "$redis_fsync_dir/redis.pid" >/dev/null
+  cleanup_cmds+=('kill $(cat "$redis_fsync_dir/redis.pid") 2>/dev/null; sleep 0.5; rm -rf "$redis_fsync_dir"')
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  echo "== kv (peers: redis $(redis-server --version | awk '{print $3}'), etcd $(etcd --version | awk 'NR==1{print $3}') with fsync)"
-  dotnet run -c Release --project bench/Flo.Bench -- kv --redis-port "$redis_port" --etcd "http://127.0.0.1:$etcd_port" --postgres "$FLO_TEST_POSTGRES" "$@"
+  echo "== kv (peers: redis $redis_version, etcd $(etcd --version | awk 'NR==1{print $3}') with fsync, redis appendfsync always)"
+  bench kv --redis-port "$redis_port" --redis-fsync-port "$redis_fsync_port" --etcd "http://127.0.0.1:$etcd_port" --postgres "$FLO_TEST_POSTGRES" "$@"
 fi
 if [[ "$what" == queue || "$what" == all ]]; then
-  ./scripts/postgres.sh start >/dev/null
-  eval "$(./scripts/postgres.sh env)"
+  pg
   echo "== queue: enqueue->dequeue->ack (peer: a PostgreSQL FOR UPDATE SKIP LOCKED queue on the same server)"
-  dotnet run -c Release --project bench/Flo.Bench -- queue --postgres "$FLO_TEST_POSTGRES" "$@"
+  bench queue --postgres "$FLO_TEST_POSTGRES" "$@"
 fi
 if [[ "$what" == stream || "$what" == all ]]; then
-  echo "== stream: appends and append->group read->ack (peer: redis $(redis-server --version | awk '{print $3}') streams)"
-  dotnet run -c Release --project bench/Flo.Bench -- stream --redis-port "$redis_port" "$@"
+  echo "== stream: appends and append->group read->ack (peer: redis $redis_version streams)"
+  bench stream --redis-port "$redis_port" "$@"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
@@ -81,16 +113,18 @@ if [[ "$what" == resp || "$what" == all ]]; then
   garnet_port=$(free_port)
   "$garnet" --port "$garnet_port" --bind 127.0.0.1 >/tmp/flo-bench-garnet.log 2>&1 &
   garnet_pid=$!
+  cleanup_cmds+=('kill $garnet_pid 2>/dev/null')
   dotnet build silo -c Release -v quiet -nologo >/dev/null
   flo_port=$(free_port); flo_dir=$(mktemp -d)
+  # The silo's RESP endpoint has its own port (Cluster:Endpoints:RespPort), not the Orleans gateway's.
   dotnet silo/bin/Release/net10.0/Flo.Silo.dll --Cluster:Storage:Provider=Memory --Cluster:Endpoints:ListenAddress=127.0.0.1 \
-    --Cluster:Endpoints:GatewayPort="$flo_port" --Cluster:Endpoints:SiloPort="$(free_port)" --Cluster:Endpoints:HttpPort="$(free_port)" \
-    --Cluster:Storage:DataDirectory="$flo_dir" >"$flo_dir/silo.log" 2>&1 &
+    --Cluster:Endpoints:RespPort="$flo_port" --Cluster:Endpoints:GatewayPort="$(free_port)" --Cluster:Endpoints:SiloPort="$(free_port)" \
+    --Cluster:Endpoints:HttpPort="$(free_port)" --Cluster:Storage:DataDirectory="$flo_dir" >"$flo_dir/silo.log" 2>&1 &
   flo_pid=$!
-  trap 'kill $flo_pid $garnet_pid 2>/dev/null || true; rm -rf "$flo_dir"; kill $(cat "$redis_dir/redis.pid") 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
-  for _ in $(seq 1 100); do redis-cli -p "$flo_port" PING >/dev/null 2>&1 && redis-cli -p "$garnet_port" PING >/dev/null 2>&1 && break; sleep 0.2; done
+  cleanup_cmds+=('kill $flo_pid 2>/dev/null; sleep 1; rm -rf "$flo_dir"')
+  for _ in $(seq 1 300); do redis-cli -p "$flo_port" PING >/dev/null 2>&1 && redis-cli -p "$garnet_port" PING >/dev/null 2>&1 && break; sleep 0.2; done
   n="${RESP_REQUESTS:-100000}"
-  echo "== resp: redis-benchmark -t set,get -n $n (flo: memory provider; peers: redis $(redis-server --version | awk '{print $3}'), garnet)"
+  echo "== resp: redis-benchmark -t set,get -n $n (flo: memory provider; peers: redis $redis_version, garnet)"
   printf '%-22s %-8s %14s %14s %14s %10s %10s\n' run test flo redis garnet flo/redis flo/garnet
   for mode in "-c 1" "-c 50" "-c 50 -P 16"; do
     declare -A rps=()

@@ -1,6 +1,4 @@
 using Flo.GrainInterfaces.Diagnostics;
-using Flo.Grains;
-using Flo.TestingHost;
 
 namespace Flo.Bench;
 
@@ -9,12 +7,10 @@ public static class ActivationMemoryBench
 {
     public static async Task RunAsync(int count)
     {
-        var options = new TestClusterOptions();
-        options.GrainAssemblies.Add(typeof(GrainsAssembly).Assembly);
-        await using var cluster = await TestCluster.DeployAsync(options);
-        var inside = cluster.Silos[0].GrainFactory;
+        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions());
+        var inside = BenchCluster.GrainFactory(cluster.Silos[0]);
         // Warm up code paths so JIT and caches are not counted.
-        await inside.GetGrain<IPingGrain>("warm").Ping(1);
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(k => inside.GetGrain<IPingGrain>($"warm-{k}").Ping(k)));
         var before = Heap();
         var started = DateTime.UtcNow;
         const int batch = 1000;

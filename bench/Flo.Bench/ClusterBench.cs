@@ -1,23 +1,22 @@
 using System.Diagnostics;
-using Flo.Client;
 using Flo.GrainInterfaces.Diagnostics;
-using Flo.Grains;
-using Flo.Runtime.Storage;
-using Flo.TestingHost;
+using Flo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Flo.Bench;
 
 /// <summary>
-/// The cluster: silo→silo calls (a grain factory on one silo calling grains another silo owns) beside local calls
-/// and Redis PING round trips; a client through one gateway of a three-silo cluster (two thirds of calls take a
-/// forwarding hop); failover time (kill to the first successful call on a grain the dead silo owned) and membership
-/// convergence (a silo joins / is killed until every silo holds the same view), over PostgreSQL.
+/// The cluster: silo→silo calls (a silo's own grain factory calling grains another silo hosts) beside local calls and
+/// Redis PING round trips; a client through one gateway of a three-silo cluster (two thirds of calls take a forwarding
+/// hop); failover time (kill to the first successful call on a grain the dead silo hosted) and membership convergence
+/// (a silo joins / is killed until every silo holds the same view), over PostgreSQL, in this process.
 /// </summary>
 public static class ClusterBench
 {
-    public static async Task RunAsync(TimeSpan duration, int? redisPort, string? postgres, int[] concurrencies, int failovers)
+    public static async Task RunAsync(TimeSpan duration, int? redisPort, string? postgres, int[] concurrencies, int failovers, int rounds)
     {
-        await CallsAsync(duration, redisPort, concurrencies);
+        await CallsAsync(duration, redisPort, concurrencies, rounds);
         if (postgres is not null)
         {
             await FailoverAsync(postgres, failovers);
@@ -28,53 +27,62 @@ public static class ClusterBench
         }
     }
 
-    private static async Task CallsAsync(TimeSpan duration, int? redisPort, int[] concurrencies)
+    /// <summary>
+    /// <paramref name="count"/> ping grains hosted on <paramref name="target"/>: activated through that silo's own grain
+    /// factory (placement prefers the caller's silo) and kept only where <c>IManagementGrain.GetActivationAddress</c>
+    /// says they live there.
+    /// </summary>
+    public static async Task<string[]> KeysOnAsync(BenchCluster cluster, SiloHandle target, int count, string prefix)
     {
-        var options = new TestClusterOptions { InitialSilosCount = 3 };
-        options.GrainAssemblies.Add(typeof(GrainsAssembly).Assembly);
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await cluster.WaitForMembershipToSettleAsync();
-        var from = cluster.Silos[0];
-        var view = from.Membership.CurrentView;
-        string[] KeysOn(int silo, int count, string prefix) => Enumerable.Range(0, int.MaxValue)
-            .Select(i => $"{prefix}-{i}")
-            .Where(k => view.OwnerOf(new GrainId("ping", k))!.Equals(cluster.Silos[silo].Address))
-            .Take(count).ToArray();
-
-        foreach (var c in concurrencies)
+        var factory = BenchCluster.GrainFactory(target);
+        var keys = new List<string>();
+        for (var batch = 0; keys.Count < count; batch++)
         {
-            var local = KeysOn(0, c, "local").Select(k => from.GrainFactory.GetGrain<IPingGrain>(k)).ToArray();
-            var remote = KeysOn(1, c, "remote").Select(k => from.GrainFactory.GetGrain<IPingGrain>(k)).ToArray();
-            var l = await LoadRunner.RunAsync("in-silo call, grain on the same silo", c, duration, (w, i) => local[w].Ping((int)i));
-            Console.WriteLine(l);
-            var r = await LoadRunner.RunAsync("silo->silo call, grain on another silo", c, duration, (w, i) => remote[w].Ping((int)i));
-            Console.WriteLine(r);
-            await PeerAsync(redisPort, c, duration, r);
+            if (batch > 100)
+            {
+                throw new InvalidOperationException($"Could not place {count} grains on {target.SiloAddress}.");
+            }
+            var candidates = Enumerable.Range(batch * 64, 64).Select(i => $"{prefix}-{i}").ToArray();
+            await Task.WhenAll(candidates.Select(k => factory.GetGrain<IPingGrain>(k).Ping(0)));
+            foreach (var k in candidates)
+            {
+                if (keys.Count < count && Equals(await cluster.HostOfAsync(factory.GetGrain<IPingGrain>(k)), target.SiloAddress))
+                {
+                    keys.Add(k);
+                }
+            }
         }
-
-        await using var client = await ClusterClient.ConnectAsync(new ClusterClientOptions { Gateways = [from.GatewayEndpoint] });
-        foreach (var c in concurrencies)
-        {
-            var grains = Enumerable.Range(0, Math.Max(c, 300)).Select(i => client.GetGrain<IPingGrain>($"spread-{i}")).ToArray();
-            var result = await LoadRunner.RunAsync("client->3-silo cluster (one gateway)", c, duration, (w, i) => grains[(int)((w + i * c) % grains.Length)].Ping((int)i));
-            Console.WriteLine(result);
-            await PeerAsync(redisPort, c, duration, result);
-        }
+        return [.. keys];
     }
 
-    private static async Task PeerAsync(int? redisPort, int c, TimeSpan duration, LoadResult ours)
+    private static async Task CallsAsync(TimeSpan duration, int? redisPort, int[] concurrencies, int rounds)
     {
-        if (redisPort is not { } port)
+        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Silos = 3 });
+        var from = cluster.Silos[0];
+        var factory = BenchCluster.GrainFactory(from);
+        foreach (var c in concurrencies)
         {
-            return;
+            var local = (await KeysOnAsync(cluster, cluster.Silos[0], c, $"local{c}")).Select(k => factory.GetGrain<IPingGrain>(k)).ToArray();
+            var remote = (await KeysOnAsync(cluster, cluster.Silos[1], c, $"remote{c}")).Select(k => factory.GetGrain<IPingGrain>(k)).ToArray();
+            Console.WriteLine(await LoadRunner.RunAsync("in-silo call, grain on the same silo", c, duration, (w, i) => local[w].Ping((int)i)));
+            await Rounds.CompareAsync("silo->silo call", c, rounds,
+                () => LoadRunner.RunAsync("silo->silo call, grain on another silo", c, duration, (w, i) => remote[w].Ping((int)i)),
+                GrainCallBench.RedisPing(redisPort, c, duration));
         }
-        var peers = await Task.WhenAll(Enumerable.Range(0, c).Select(_ => RespPingClient.ConnectAsync("127.0.0.1", port)));
-        var peer = await LoadRunner.RunAsync("peer: redis PING round trip", c, duration, (w, _) => peers[w].PingAsync());
-        Console.WriteLine(peer);
-        Console.WriteLine($"{"  ratio flo/redis",-44} c={c,-4} {ours.PerSecond / peer.PerSecond,12:0.00}x");
-        foreach (var p in peers)
+
+        // One gateway; 300 grains spread over the three silos (a third on each), so two thirds of calls are forwarded.
+        var spread = new List<string>();
+        foreach (var silo in cluster.Silos)
         {
-            await p.DisposeAsync();
+            spread.AddRange(await KeysOnAsync(cluster, silo, 100, $"spread-{silo.SiloAddress.Endpoint.Port}"));
+        }
+        await using var client = await cluster.ConnectAsync(BenchCluster.Gateway(from));
+        var grains = spread.Select(k => client.Grains.GetGrain<IPingGrain>(k)).ToArray();
+        foreach (var c in concurrencies)
+        {
+            await Rounds.CompareAsync("client->3 silos (one gateway)", c, rounds,
+                () => LoadRunner.RunAsync("client->3-silo cluster (one gateway)", c, duration, (w, i) => grains[(int)((w + i * c) % grains.Length)].Ping((int)i)),
+                GrainCallBench.RedisPing(redisPort, c, duration));
         }
     }
 
@@ -83,50 +91,72 @@ public static class ClusterBench
         var failover = new List<double>();
         var killConvergence = new List<double>();
         var joinConvergence = new List<double>();
+        await using var database = await BenchDatabase.CreateAsync(postgres);
         for (var run = 0; run < runs; run++)
         {
-            var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres };
-            options.GrainAssemblies.Add(typeof(GrainsAssembly).Assembly);
-            await using var cluster = await TestCluster.DeployAsync(options);
-            await cluster.WaitForMembershipToSettleAsync();
+            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Silos = 3, Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString });
+            await WaitForOneViewAsync(cluster, TimeSpan.FromSeconds(60));
 
-            await cluster.StartSiloAsync();
-            joinConvergence.Add((await cluster.WaitForMembershipToSettleAsync()).TotalMilliseconds);
+            var joined = await cluster.Cluster.StartAdditionalSiloAsync();
+            var joinWatch = Stopwatch.StartNew();
+            await WaitForOneViewAsync(cluster, TimeSpan.FromSeconds(60));
+            joinConvergence.Add(joinWatch.Elapsed.TotalMilliseconds);
 
-            await using var client = await ClusterClient.ConnectAsync(new ClusterClientOptions { Gateways = [cluster.Silos[0].GatewayEndpoint] });
             var victim = cluster.Silos[2];
-            var view = cluster.Silos[0].Membership.CurrentView;
-            var key = Enumerable.Range(0, int.MaxValue).Select(i => $"moved-{run}-{i}").First(k => view.OwnerOf(new GrainId("ping", k))!.Equals(victim.Address));
-            var grain = client.GetGrain<IPingGrain>(key);
+            var key = (await KeysOnAsync(cluster, victim, 1, $"moved-{run}"))[0];
+            await using var client = await cluster.ConnectAsync(BenchCluster.Gateway(cluster.Silos[0]));
+            var grain = client.Grains.GetGrain<IPingGrain>(key);
             await grain.Ping(1);
 
             var killed = Stopwatch.StartNew();
-            await cluster.KillSiloAsync(victim);
+            var kill = cluster.Cluster.KillSiloAsync(victim);
             while (true)
             {
                 try
                 {
-                    await grain.Ping(2);
+                    await grain.Ping(2).WaitAsync(TimeSpan.FromSeconds(30));
                     break;
                 }
-                catch (FloException)
+                catch (Exception e) when (e is not TimeoutException)
                 {
                     await Task.Delay(5);
                 }
             }
             failover.Add(killed.Elapsed.TotalMilliseconds);
-            await cluster.WaitForMembershipToSettleAsync();
+            await kill;
+            await WaitForOneViewAsync(cluster, TimeSpan.FromSeconds(60));
             killConvergence.Add(killed.Elapsed.TotalMilliseconds);
+            Console.WriteLine($"run {run + 1}: failover {failover[^1]:0} ms, kill convergence {killConvergence[^1]:0} ms, join convergence {joinConvergence[^1]:0} ms");
         }
-        Console.WriteLine($"probe period 250 ms, 3 missed probes, 2 votes of 3 silos (TestCluster timings), PostgreSQL membership table, {runs} runs");
-        Console.WriteLine($"{"failover: kill to first answer of a moved grain",-52} median {Median(failover),7:0} ms   max {failover.Max(),7:0} ms");
-        Console.WriteLine($"{"convergence: kill to every silo on one view",-52} median {Median(killConvergence),7:0} ms   max {killConvergence.Max(),7:0} ms");
-        Console.WriteLine($"{"convergence: join to every silo on one view",-52} median {Median(joinConvergence),7:0} ms   max {joinConvergence.Max(),7:0} ms");
+        Console.WriteLine($"platform membership defaults (probe timeout 1 s, 3 missed probes, 2 votes), PostgreSQL membership table, in-process silos, {runs} runs");
+        Console.WriteLine($"{"failover: kill to first answer of a moved grain",-52} median {Rounds.Median(failover),7:0} ms   max {failover.Max(),7:0} ms");
+        Console.WriteLine($"{"convergence: kill to every silo on one view",-52} median {Rounds.Median(killConvergence),7:0} ms   max {killConvergence.Max(),7:0} ms");
+        Console.WriteLine($"{"convergence: join to every silo on one view",-52} median {Rounds.Median(joinConvergence),7:0} ms   max {joinConvergence.Max(),7:0} ms");
     }
 
-    private static double Median(List<double> values)
+    /// <summary>Waits until every running silo's membership snapshot lists exactly the running silos as active.</summary>
+    private static async Task WaitForOneViewAsync(BenchCluster cluster, TimeSpan timeout)
     {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var active = cluster.Cluster.GetActiveSilos().ToArray();
+            var expected = active.Select(s => s.SiloAddress).ToHashSet();
+            var agree = active.All(s =>
+            {
+                var snapshot = BenchCluster.Services(s).GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
+                var live = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
+                return live.SetEquals(expected);
+            });
+            if (agree)
+            {
+                return;
+            }
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException("The silos did not agree on one view.");
+            }
+            await Task.Delay(5);
+        }
     }
 }

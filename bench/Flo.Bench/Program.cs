@@ -1,45 +1,60 @@
 using System.CommandLine;
 using Flo.Bench;
 
-// End-to-end benchmarks of the runtime, each beside a peer doing the same work on this machine.
-// bench/run.sh starts the peers (Redis, PostgreSQL) and runs everything; see bench/RESULTS.md.
+// End-to-end benchmarks of the platform on Orleans, each beside a peer doing the same work on this machine.
+// bench/run.sh starts the peers (Redis, etcd, Garnet, PostgreSQL) and runs everything; see bench/RESULTS.md.
 var duration = new Option<int>("--seconds") { Description = "Measured seconds per run.", DefaultValueFactory = _ => 5 };
-var redisPort = new Option<int?>("--redis-port") { Description = "Port of a Redis server for the peer PING runs." };
-var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the storage runs." };
+var rounds = new Option<int>("--rounds") { Description = "Alternating peer/Flo runs per workload; the median ratio is reported.", DefaultValueFactory = _ => 3 };
+var redisPort = new Option<int?>("--redis-port") { Description = "Port of a Redis server (no persistence) for the peer runs." };
+var redisFsyncPort = new Option<int?>("--redis-fsync-port") { Description = "Port of a Redis server with appendonly yes, appendfsync always (durable KV peer)." };
+var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL server connection string (each run creates and drops a database of its own)." };
 var activations = new Option<int>("--activations") { Description = "Activations for the memory run.", DefaultValueFactory = _ => 100_000 };
-var concurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 100], AllowMultipleArgumentsPerToken = true };
+Option<int[]> Concurrency(params int[] defaults) => new("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => defaults, AllowMultipleArgumentsPerToken = true };
 
-var calls = new Command("calls", "Grain calls per second and latency, in-silo and client->silo.") { duration, redisPort, concurrency };
-calls.SetAction(async r => await GrainCallBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(concurrency)!));
+var callsConcurrency = Concurrency(1, 100);
+var calls = new Command("calls", "Grain calls per second and latency, in-silo and client->silo.") { duration, redisPort, callsConcurrency, rounds };
+calls.SetAction(async r => await GrainCallBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(callsConcurrency)!, r.GetValue(rounds)));
 
 var memory = new Command("memory", "Managed memory per idle activation.") { activations };
 memory.SetAction(async r => await ActivationMemoryBench.RunAsync(r.GetValue(activations)));
 
-var storageConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent writers.", DefaultValueFactory = _ => [1, 64], AllowMultipleArgumentsPerToken = true };
-var storage = new Command("storage", "Grain state writes per second per provider.") { duration, postgres, storageConcurrency };
-storage.SetAction(async r => await StorageBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(storageConcurrency)!));
+var storageConcurrency = Concurrency(1, 64);
+var storage = new Command("storage", "Grain state writes per second per provider (the platform's IGrainStorage directly).") { duration, postgres, storageConcurrency, rounds };
+storage.SetAction(async r => await StorageBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(storageConcurrency)!, r.GetValue(rounds)));
+
+var stateConcurrency = Concurrency(1, 50);
+var state = new Command("adonet", "[PersistentState] writes: the platform's provider vs Microsoft.Orleans.Persistence.AdoNet on PostgreSQL.") { duration, postgres, stateConcurrency, rounds };
+state.SetAction(async r => await StateBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres) ?? throw new ArgumentException("--postgres is required"), r.GetValue(stateConcurrency)!, r.GetValue(rounds)));
 
 var failovers = new Option<int>("--failovers") { Description = "Kill/rejoin runs for failover and convergence times.", DefaultValueFactory = _ => 5 };
-var cluster = new Command("cluster", "Silo->silo calls, client->3-silo throughput, failover and membership convergence times.") { duration, redisPort, postgres, concurrency, failovers };
-cluster.SetAction(async r => await ClusterBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(postgres), r.GetValue(concurrency)!, r.GetValue(failovers)));
+var clusterConcurrency = Concurrency(1, 100);
+var cluster = new Command("cluster", "Silo->silo calls, client->3-silo throughput, failover and membership convergence times (in-process silos).") { duration, redisPort, postgres, clusterConcurrency, failovers, rounds };
+cluster.SetAction(async r => await ClusterBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(postgres), r.GetValue(clusterConcurrency)!, r.GetValue(failovers), r.GetValue(rounds)));
+
+var runs = new Option<int>("--runs") { Description = "Kills per client variant.", DefaultValueFactory = _ => 3 };
+var portOffset = new Option<int>("--port-offset") { Description = "Added to the local cluster's ports (gateway 9000+i, silo 11111+i, HTTP 8080+i, RESP 6379+i).", DefaultValueFactory = _ => 10_000 };
+var window = new Option<int>("--window") { Description = "Seconds observed after each kill.", DefaultValueFactory = _ => 15 };
+var variants = new Option<string[]>("--variants") { Description = "Client variants: all-gateways, membership-table, only-gateway.", DefaultValueFactory = _ => ["all-gateways", "membership-table", "only-gateway"], AllowMultipleArgumentsPerToken = true };
+var callTimeout = new Option<int>("--call-timeout") { Description = "Per-call deadline of the client's loop, ms (a cancellation token per call); 0: none (the client's 30 s response timeout).", DefaultValueFactory = _ => 2000 };
+var failover = new Command("failover", "Failover time on real silo processes (scripts/local-cluster.sh): kill -9 the silo hosting a KV key.") { postgres, runs, portOffset, window, variants, callTimeout };
+failover.SetAction(async r => await FailoverBench.RunAsync(r.GetValue(postgres) ?? throw new ArgumentException("--postgres is required"), r.GetValue(runs), r.GetValue(portOffset), TimeSpan.FromSeconds(r.GetValue(window)), r.GetValue(variants)!, TimeSpan.FromMilliseconds(r.GetValue(callTimeout))));
 
 var etcd = new Option<string?>("--etcd") { Description = "etcd client URL (http://127.0.0.1:PORT) for the durable KV peer runs." };
-var kvConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
-var kv = new Command("kv", "KV puts/gets via FloClient vs Redis (memory) and etcd (durable).") { duration, redisPort, etcd, postgres, kvConcurrency };
-kv.SetAction(async r => await KvBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(etcd), r.GetValue(postgres), r.GetValue(kvConcurrency)!));
+var kvConcurrency = Concurrency(1, 50);
+var kv = new Command("kv", "KV puts/gets via FloClient vs Redis (memory) and etcd / Redis appendfsync always (durable).") { duration, redisPort, redisFsyncPort, etcd, postgres, kvConcurrency, rounds };
+kv.SetAction(async r => await KvBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(redisFsyncPort), r.GetValue(etcd), r.GetValue(postgres), r.GetValue(kvConcurrency)!, r.GetValue(rounds)));
 
 var kvput = new Command("kvput", "Only memory-provider KV puts at c=50 (for profiling).") { duration };
 kvput.SetAction(async r => await KvBench.PutsOnlyAsync(TimeSpan.FromSeconds(r.GetValue(duration))));
 
-var queueConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
-var queue = new Command("queue", "Queue enqueue->dequeue->ack round trips via FloClient vs a PostgreSQL SKIP LOCKED queue.") { duration, postgres, queueConcurrency };
-queue.SetAction(async r => await QueueBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(queueConcurrency)!));
+var queueConcurrency = Concurrency(1, 50);
+var queue = new Command("queue", "Queue enqueue->dequeue->ack round trips via FloClient vs a PostgreSQL SKIP LOCKED queue.") { duration, postgres, queueConcurrency, rounds };
+queue.SetAction(async r => await QueueBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(queueConcurrency)!, r.GetValue(rounds)));
 
-var streamConcurrency = new Option<int[]>("--concurrency") { Description = "Concurrent callers.", DefaultValueFactory = _ => [1, 50], AllowMultipleArgumentsPerToken = true };
+var streamConcurrency = Concurrency(1, 50);
 var streamStorage = new Option<string[]>("--storage") { Description = "Flo storage providers to run (memory, sqlite).", DefaultValueFactory = _ => ["memory", "sqlite"], AllowMultipleArgumentsPerToken = true };
-var streamRounds = new Option<int>("--rounds") { Description = "Alternating peer/Flo runs per workload; the median ratio is reported.", DefaultValueFactory = _ => 3 };
-var stream = new Command("stream", "Stream appends and append->group read->ack round trips via FloClient vs Redis streams.") { duration, redisPort, streamConcurrency, streamStorage, streamRounds };
-stream.SetAction(async r => await StreamBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(streamConcurrency)!, r.GetValue(streamStorage)!, r.GetValue(streamRounds)));
+var stream = new Command("stream", "Stream appends and append->group read->ack round trips via FloClient vs Redis streams.") { duration, redisPort, streamConcurrency, streamStorage, rounds };
+stream.SetAction(async r => await StreamBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(streamConcurrency)!, r.GetValue(streamStorage)!, r.GetValue(rounds)));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, cluster, kv, kvput, queue, stream };
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream };
 return await root.Parse(args).InvokeAsync();

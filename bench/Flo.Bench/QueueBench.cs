@@ -1,7 +1,5 @@
-using Flo.Endpoints;
 using Flo.Queues;
-using Flo.Runtime.Storage;
-using Flo.TestingHost;
+using Flo.Storage;
 using Npgsql;
 
 namespace Flo.Bench;
@@ -18,50 +16,41 @@ public static class QueueBench
 {
     private static readonly byte[] Payload = new byte[100];
 
-    public static async Task RunAsync(TimeSpan duration, string? postgres, int[] concurrencies)
+    public static async Task RunAsync(TimeSpan duration, string? postgres, int[] concurrencies, int rounds)
     {
-        var peer = new Dictionary<int, LoadResult>();
-        if (postgres is not null)
+        await using var database = postgres is null ? null : await BenchDatabase.CreateAsync(postgres);
+        Peer? SkipLocked(int c) => database is null ? null : new Peer("postgres SKIP LOCKED", () => SkipLockedAsync(database.ConnectionString, c, duration));
+        await RunProviderAsync("memory", new BenchClusterOptions(), duration, concurrencies, rounds, SkipLocked);
+        await RunProviderAsync("sqlite", new BenchClusterOptions { Storage = FloStorageProvider.Sqlite }, duration, concurrencies, rounds, SkipLocked);
+        if (database is not null)
         {
-            foreach (var c in concurrencies)
-            {
-                peer[c] = await SkipLockedAsync(postgres, c, duration);
-                Console.WriteLine(peer[c]);
-            }
-        }
-        await RunProviderAsync("memory", new TestClusterOptions(), duration, concurrencies, peer);
-        await RunProviderAsync("sqlite", new TestClusterOptions { Storage = StorageProviderKind.Sqlite }, duration, concurrencies, peer);
-        if (postgres is not null)
-        {
-            await RunProviderAsync("postgres", new TestClusterOptions { Storage = StorageProviderKind.Postgres, ConnectionString = postgres }, duration, concurrencies, peer);
+            await RunProviderAsync("postgres", new BenchClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, duration, concurrencies, rounds, SkipLocked);
         }
     }
 
-    private static async Task RunProviderAsync(string name, TestClusterOptions options, TimeSpan duration, int[] concurrencies, Dictionary<int, LoadResult> peer)
+    private static async Task RunProviderAsync(string name, BenchClusterOptions options, TimeSpan duration, int[] concurrencies, int rounds, Func<int, Peer?> peer)
     {
-        options.SiloBuilders.Add(s => s.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        await using var cluster = await BenchCluster.DeployAsync(options);
+        await using var client = await cluster.ConnectAsync();
         foreach (var c in concurrencies)
         {
             foreach (var partitions in c > 1 ? new[] { 1, 4 } : [1])
             {
-                var q = $"bench-{name}-{c}-{partitions}-{Guid.NewGuid():N}";
-                await client.Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = partitions });
-                var ours = await LoadRunner.RunAsync($"flo enqueue+dequeue+ack ({name}, {partitions}p)", c, duration, async (w, i) =>
+                // The 4-partition runs are shown without the peer (it was measured beside the 1-partition run).
+                await Rounds.CompareAsync($"enqueue+dequeue+ack ({name}, {partitions}p)", c, partitions == 1 ? rounds : 1, async () =>
                 {
-                    await client.Queue.EnqueueAsync(q, Payload);
-                    var got = await client.Queue.DequeueAsync(q, 1, new DequeueOptions(BlockMs: 1_000));
-                    if (got.Count > 0)
+                    var q = $"bench-{name}-{c}-{partitions}-{Guid.NewGuid():N}";
+                    await client.Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = partitions });
+                    return await LoadRunner.RunAsync($"flo enqueue+dequeue+ack ({name}, {partitions}p)", c, duration, async (w, i) =>
                     {
-                        await client.Queue.AckAsync(q, [got[0].Seq]);
-                    }
-                });
-                Console.WriteLine(ours);
-                if (peer.TryGetValue(c, out var p))
-                {
-                    Console.WriteLine($"{"  ratio flo / postgres SKIP LOCKED",-44} c={c,-4} {ours.PerSecond / p.PerSecond,12:0.00}x");
-                }
+                        await client.Queue.EnqueueAsync(q, Payload);
+                        var got = await client.Queue.DequeueAsync(q, 1, new DequeueOptions(BlockMs: 1_000));
+                        if (got.Count > 0)
+                        {
+                            await client.Queue.AckAsync(q, [got[0].Seq]);
+                        }
+                    });
+                }, partitions == 1 ? peer(c) : null);
             }
         }
     }
@@ -69,10 +58,6 @@ public static class QueueBench
     private static async Task<LoadResult> SkipLockedAsync(string connectionString, int concurrency, TimeSpan duration)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
-        await using (var version = source.CreateCommand("SHOW server_version"))
-        {
-            Console.WriteLine($"(postgres {await version.ExecuteScalarAsync()}, c={concurrency})");
-        }
         await using (var setup = source.CreateCommand("""
             DROP TABLE IF EXISTS bench_queue;
             CREATE TABLE bench_queue (

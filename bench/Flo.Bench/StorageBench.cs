@@ -1,64 +1,51 @@
-using Flo.Runtime.Storage;
+using Flo.Grains;
+using Flo.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Storage;
 
 namespace Flo.Bench;
 
 /// <summary>
-/// Grain state writes per second per provider (conditional upserts of a 256-byte state, each writer on its own
-/// grain), side by side with the same upsert issued directly against the database one statement per commit —
-/// what a store without write batching does.
+/// Grain state writes per second per provider: each writer repeatedly writes a 256-byte state of its own grain through
+/// the platform's <see cref="IGrainStorage"/> (<c>flo</c>, resolved from the silo's services; ETag-conditional), side by
+/// side with the same upsert issued directly against the database one statement per commit — what a store without
+/// write batching does.
 /// </summary>
 public static class StorageBench
 {
-    private static readonly byte[] Payload = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+    public static readonly byte[] Payload = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
 
-    public static async Task<List<LoadResult>> RunAsync(TimeSpan duration, string? postgres, int[] concurrencies)
+    public static async Task RunAsync(TimeSpan duration, string? postgres, int[] concurrencies, int rounds)
     {
-        var results = new List<LoadResult>();
-        var dir = Path.Combine(Path.GetTempPath(), "flo-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        var providers = new List<FloStorageProvider> { FloStorageProvider.Memory, FloStorageProvider.Sqlite };
+        await using var database = postgres is null ? null : await BenchDatabase.CreateAsync(postgres);
+        if (database is not null)
         {
-            var providers = new List<StorageOptions>
-            {
-                new() { Provider = StorageProviderKind.Memory },
-                new() { Provider = StorageProviderKind.Sqlite, DataDirectory = dir },
-            };
-            if (postgres is not null)
-            {
-                providers.Add(new StorageOptions { Provider = StorageProviderKind.Postgres, ConnectionString = postgres });
-            }
-            foreach (var options in providers)
-            {
-                await using var backend = StorageBackendFactory.Create(options, NullLoggerFactory.Instance);
-                await backend.InitializeAsync(CancellationToken.None);
-                foreach (var c in concurrencies)
-                {
-                    var run = Guid.NewGuid().ToString("N")[..8];
-                    var etags = new string?[c];
-                    var r = await LoadRunner.RunAsync($"grain state write ({options.Provider})", c, duration, async (w, _) =>
-                        etags[w] = await backend.GrainStorage.WriteAsync(new GrainId("bench", $"{run}-{w}"), "state", Payload, etags[w], CancellationToken.None));
-                    results.Add(r);
-                    Console.WriteLine(r);
-                    var peer = options.Provider switch
-                    {
-                        StorageProviderKind.Sqlite => await SqlitePeerAsync(dir, c, duration),
-                        StorageProviderKind.Postgres => await PostgresPeerAsync(postgres!, c, duration),
-                        _ => null,
-                    };
-                    if (peer is not null)
-                    {
-                        results.Add(peer);
-                        Console.WriteLine(peer);
-                        Console.WriteLine($"{"  ratio flo/peer",-44} c={c,-4} {r.PerSecond / peer.PerSecond,12:0.00}x");
-                    }
-                }
-            }
+            providers.Add(FloStorageProvider.Postgres);
         }
-        finally
+        foreach (var provider in providers)
         {
+            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = provider, ConnectionString = database?.ConnectionString });
+            var storage = BenchCluster.Services(cluster.Silos[0]).GetRequiredKeyedService<IGrainStorage>(FloStorage.Name);
+            var dir = Path.Combine(Path.GetTempPath(), "flo-bench-peer-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            foreach (var c in concurrencies)
+            {
+                var run = Guid.NewGuid().ToString("N")[..8];
+                var states = Enumerable.Range(0, c).Select(_ => new GrainState<byte[]>(Payload)).ToArray();
+                var ids = Enumerable.Range(0, c).Select(w => GrainId.Create("bench", $"{run}-{w}")).ToArray();
+                Peer? peer = provider switch
+                {
+                    FloStorageProvider.Sqlite => new Peer("sqlite upsert", () => SqlitePeerAsync(dir, c, duration)),
+                    FloStorageProvider.Postgres => new Peer("postgres upsert", () => PostgresPeerAsync(database!.ConnectionString, c, duration)),
+                    _ => null,
+                };
+                await Rounds.CompareAsync($"grain state write ({provider})", c, peer is null ? 1 : rounds,
+                    () => LoadRunner.RunAsync($"grain state write ({provider})", c, duration, (w, _) => storage.WriteStateAsync("state", ids[w], states[w])),
+                    peer);
+            }
             try
             {
                 Directory.Delete(dir, true);
@@ -67,10 +54,9 @@ public static class StorageBench
             {
             }
         }
-        return results;
     }
 
-    private static async Task<LoadResult> PostgresPeerAsync(string connectionString, int concurrency, TimeSpan duration)
+    public static async Task<LoadResult> PostgresPeerAsync(string connectionString, int concurrency, TimeSpan duration)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
         await using (var create = source.CreateCommand("CREATE TABLE IF NOT EXISTS bench_peer (k text PRIMARY KEY, v bytea, version bigint NOT NULL)"))

@@ -1,7 +1,5 @@
-using Flo.Endpoints;
-using Flo.Runtime.Storage;
+using Flo.Storage;
 using Flo.Streams;
-using Flo.TestingHost;
 using StackExchange.Redis;
 
 namespace Flo.Bench;
@@ -26,49 +24,18 @@ public static class StreamBench
         var peer = redis?.GetDatabase();
         foreach (var name in new[] { "memory", "sqlite" }.Where(storage.Contains))
         {
-            var options = name == "memory" ? new TestClusterOptions() : new TestClusterOptions { Storage = StorageProviderKind.Sqlite };
-            options.SiloBuilders.Add(s => s.AddFloPlatform());
-            await using var cluster = await TestCluster.DeployAsync(options);
-            await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = name == "memory" ? FloStorageProvider.Memory : FloStorageProvider.Sqlite });
+            await using var client = await cluster.ConnectAsync();
             foreach (var c in concurrencies)
             {
-                await CompareAsync($"append ({name})", c, rounds,
-                    peer is null ? null : () => PeerAppendAsync(peer, c, duration),
-                    () => FloAppendAsync(client, name, c, duration));
-                await CompareAsync($"append+group read+ack ({name})", c, rounds,
-                    peer is null ? null : () => PeerRoundTripAsync(peer, c, duration),
-                    () => FloRoundTripAsync(client, name, c, duration));
+                await Rounds.CompareAsync($"append ({name})", c, rounds,
+                    () => FloAppendAsync(client, name, c, duration),
+                    peer is null ? null : new Peer("redis XADD", () => PeerAppendAsync(peer, c, duration)));
+                await Rounds.CompareAsync($"append+group read+ack ({name})", c, rounds,
+                    () => FloRoundTripAsync(client, name, c, duration),
+                    peer is null ? null : new Peer("redis XADD+XREADGROUP+XACK", () => PeerRoundTripAsync(peer, c, duration)));
             }
         }
-    }
-
-    private static async Task CompareAsync(string what, int c, int rounds, Func<Task<LoadResult>>? peer, Func<Task<LoadResult>> flo)
-    {
-        var ratios = new List<double>();
-        var ours = new List<double>();
-        for (var r = 0; r < rounds; r++)
-        {
-            var p = peer is null ? null : await peer();
-            if (p is not null)
-            {
-                Console.WriteLine(p);
-            }
-            var f = await flo();
-            Console.WriteLine(f);
-            ours.Add(f.PerSecond);
-            if (p is not null)
-            {
-                ratios.Add(f.PerSecond / p.PerSecond);
-            }
-        }
-        var summary = $"  flo {what}: median {Median(ours),10:N0} ops/s";
-        Console.WriteLine(ratios.Count == 0 ? summary : $"{summary}, ratio to redis median {Median(ratios):0.00}x (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00")))})  c={c}");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static Task<LoadResult> PeerAppendAsync(IDatabase db, int c, TimeSpan duration)

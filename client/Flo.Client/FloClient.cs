@@ -1,23 +1,41 @@
-using Flo.Client;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
 
 namespace Flo;
 
 /// <summary>
-/// The one client of the platform (mirrors the SDK's <c>FloClient("localhost:9000")</c>). KV, queues, streams and
-/// actions are added as properties by their features; <see cref="Grains"/> reaches grains directly.
+/// The one client of the platform (mirrors the SDK's <c>FloClient("localhost:9000")</c>), over an Orleans
+/// <see cref="IClusterClient"/>. KV, queues and streams are properties; <see cref="Grains"/> reaches grains directly.
+/// Scripts call <see cref="ConnectAsync"/>; services register it with <c>services.AddFloClient(...)</c>.
 /// </summary>
 public sealed class FloClient : IAsyncDisposable
 {
-    private readonly ClusterClient cluster;
+    private readonly IHost? ownedHost;
 
-    private FloClient(ClusterClient cluster, FloClientOptions options)
+    /// <summary>
+    /// Wraps a connected Orleans client (or a silo's grain factory): how <c>AddFloClient</c> builds it, and how a
+    /// service that already has an <see cref="IClusterClient"/> uses the platform on the same connection. Calls are
+    /// resent (see <see cref="FloRetryOptions"/>) only when that client was configured with <c>FloClientDefaults</c>
+    /// (<see cref="ConnectAsync"/>, <c>AddFloClient</c>); over any other client or a silo they go out once.
+    /// </summary>
+    public FloClient(IGrainFactory grains, FloClientOptions? options = null)
+        : this(grains, options ?? FloClientOptions.Default, ownedHost: null)
     {
-        this.cluster = cluster;
+    }
+
+    private FloClient(IGrainFactory grains, FloClientOptions options, IHost? ownedHost)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.ownedHost = ownedHost;
         Options = options;
-        Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
-        Kv = new Flo.Kv.KvClient(cluster, options.Namespace);
-        Queue = new Flo.Queues.QueueClient(cluster, options.Namespace);
-        Stream = new Flo.Streams.StreamClient(cluster, options.Namespace);
+        Grains = grains;
+        Kv = new Flo.Kv.KvClient(grains, options.Namespace);
+        Queue = new Flo.Queues.QueueClient(grains, options.Namespace);
+        Stream = new Flo.Streams.StreamClient(grains, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -32,19 +50,61 @@ public sealed class FloClient : IAsyncDisposable
     /// <summary>The options in use.</summary>
     public FloClientOptions Options { get; }
 
-    /// <summary>Grain access for advanced use.</summary>
-    public IGrainFactory Grains => cluster;
+    /// <summary>Grain access for advanced use (the same connection: a service's own grains too).</summary>
+    public IGrainFactory Grains { get; }
 
-    /// <summary>Connects to one gateway (<c>"localhost:9000"</c>) or a comma-separated list of them.</summary>
+    /// <summary>
+    /// Connects to one gateway (<c>"localhost:9000"</c>) or a comma-separated list of them, for scripts and tools. The
+    /// client learns the cluster's other gateways from the ones given. Dispose the client to disconnect.
+    /// </summary>
     public static async Task<FloClient> ConnectAsync(string gateways = "localhost:9000", FloClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= FloClientOptions.Default;
+        options.Validate();
+        var endpoints = ParseGateways(gateways);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoints);
+            FloClientDefaults.Apply(client, options);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new FloClient(host.Services.GetRequiredService<IClusterClient>(), options, host);
+    }
+
+    /// <summary>Parses <c>host:port[,host:port...]</c>; host names are resolved now.</summary>
+    internal static IPEndPoint[] ParseGateways(string gateways)
+    {
         var list = gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Flo.Kv.KvKeys.ValidateNamespace(options.Namespace);
-        var cluster = await ClusterClient.ConnectAsync(new ClusterClientOptions { Gateways = list, ResponseTimeout = options.ResponseTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new FloClient(cluster, options);
+        if (list.Length == 0)
+        {
+            throw new ArgumentException("Name at least one gateway (host:port).", nameof(gateways));
+        }
+        return Hosting.GatewayAddress.ResolveAll(list, nameof(gateways));
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (ownedHost is { } host)
+        {
+            try
+            {
+                await host.StopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                host.Dispose();
+            }
+        }
+    }
 }

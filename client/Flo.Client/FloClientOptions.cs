@@ -3,12 +3,44 @@ namespace Flo;
 /// <summary>Options of a <see cref="FloClient"/>. Immutable; use <c>with</c>.</summary>
 public sealed record FloClientOptions
 {
-    /// <summary>Defaults: namespace <c>default</c>, 30 s timeout.</summary>
+    /// <summary>Defaults: namespace <c>default</c>, 30 s response timeout, cluster and service <c>flo</c>, retries on.</summary>
     public static FloClientOptions Default { get; } = new();
 
     /// <summary>Namespace used when a call does not name one. Default <c>default</c>.</summary>
     public string Namespace { get; init; } = "default";
 
-    /// <summary>How long a call waits for its response. Default 30 s.</summary>
+    /// <summary>
+    /// How long one attempt of a call waits for its response (Orleans' <c>ClientMessagingOptions.ResponseTimeout</c>).
+    /// Default 30 s. Keep it above the longest wait a grain makes inside one call (10 s for blocking reads).
+    /// </summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The Orleans cluster id the silos run with (configuration <c>Cluster:ClusterId</c>). Default <c>flo</c>.</summary>
+    public string ClusterId { get; init; } = "flo";
+
+    /// <summary>The Orleans service id the silos run with (configuration <c>Cluster:ServiceId</c>). Default <c>flo</c>.</summary>
+    public string ServiceId { get; init; } = "flo";
+
+    /// <summary>Which calls are resent and for how long. Default <see cref="FloRetryOptions.Default"/>.</summary>
+    public FloRetryOptions Retry { get; init; } = FloRetryOptions.Default;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    internal void Validate()
+    {
+        Kv.KvKeys.ValidateNamespace(Namespace);
+        if (ResponseTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ResponseTimeout), ResponseTimeout, "The response timeout must be positive.");
+        }
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            throw new ArgumentException("ClusterId must not be empty.", nameof(ClusterId));
+        }
+        if (string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new ArgumentException("ServiceId must not be empty.", nameof(ServiceId));
+        }
+        ArgumentNullException.ThrowIfNull(Retry);
+        Retry.Validate();
+    }
 }

@@ -1,6 +1,6 @@
 namespace Flo.Grains;
 
-/// <summary>Names this assembly for <c>SiloBuilder.AddGrains&lt;GrainsAssembly&gt;()</c>.</summary>
+/// <summary>Names this assembly (the platform's grains) where a type is needed, e.g. to add it to a silo or test cluster.</summary>
 public static class GrainsAssembly
 {
 }

@@ -11,7 +11,7 @@ namespace Flo.Kv.Tests;
 [Trait("Category", "Kv")]
 public sealed class HttpApiTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Cluster.Silos[0].HttpPort}") };
+    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{PlatformTestCluster.Listeners(fixture.Cluster.Silos[0]).HttpPort}") };
 
     private static string NewKey(string prefix = "h") => $"{prefix}:{Guid.NewGuid():N}";
 
@@ -129,9 +129,68 @@ public sealed class HttpApiTests(SingleSiloSqlite fixture) : IClassFixture<Singl
         Assert.True(item.TryGetProperty("get", out _) && item.TryGetProperty("put", out _) && item.TryGetProperty("delete", out _));
     }
 
+    [Fact]
+    public async Task TheOpenApiDocumentListsErrorResponsesAsProblems()
+    {
+        var doc = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var key = doc.GetProperty("paths").GetProperty("/v1/ns/{ns}/kv/{key}");
+        AssertProblemResponses(key.GetProperty("put"), "200", "400", "409", "413");
+        AssertProblemResponses(key.GetProperty("get"), "200", "400", "404");
+        AssertProblemResponses(doc.GetProperty("paths").GetProperty("/v1/ns/{ns}/kv").GetProperty("get"), "200", "400");
+
+        static void AssertProblemResponses(JsonElement operation, string ok, params string[] errors)
+        {
+            var responses = operation.GetProperty("responses");
+            Assert.True(responses.TryGetProperty(ok, out _), $"no {ok} response in {responses}");
+            foreach (var status in errors)
+            {
+                Assert.True(responses.TryGetProperty(status, out var response), $"no {status} response in {responses}");
+                Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{status} is not application/problem+json: {response}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ErrorsAspNetCoreAnswersItselfAreProblemsWithStableCodes()
+    {
+        var key = NewKey();
+        // An empty key (the key route with nothing after it).
+        await AssertProblemAsync(await http.PutAsync("/v1/ns/default/kv/", new ByteArrayContent([1])), HttpStatusCode.BadRequest, "InvalidArgument");
+        await AssertProblemAsync(await http.GetAsync("/v1/ns/default/kv-history/"), HttpStatusCode.BadRequest, "InvalidArgument");
+        // A query value of the wrong type: the problem names the parameter.
+        var ttl = await AssertProblemAsync(await http.PutAsync(Url(key) + "?ttl_seconds=soon", new ByteArrayContent([1])), HttpStatusCode.BadRequest, "InvalidArgument");
+        Assert.Contains("ttl_seconds", ttl.GetProperty("detail").GetString());
+        await AssertProblemAsync(await http.GetAsync(Url(key) + "?block_ms=x"), HttpStatusCode.BadRequest, "InvalidArgument");
+        // No such route, and a method the route does not take.
+        await AssertProblemAsync(await http.GetAsync("/v1/nope"), HttpStatusCode.NotFound, "NotFound");
+        await AssertProblemAsync(await http.GetAsync("/v1/ns/default/kvv/x"), HttpStatusCode.NotFound, "NotFound");
+        var patch = await AssertProblemAsync(await http.PatchAsync(Url(key), new ByteArrayContent([1])), HttpStatusCode.MethodNotAllowed, "MethodNotAllowed");
+        Assert.Contains("PUT", patch.GetProperty("detail").GetString());
+        await AssertProblemAsync(await http.PostAsync("/v1/ns/default/kv", new ByteArrayContent([1])), HttpStatusCode.MethodNotAllowed, "MethodNotAllowed");
+        Assert.Null(await fixture.Client.Kv.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task ANulInAKeyIsRefusedAndNothingIsStored()
+    {
+        // Kestrel refuses %00 in a request path while it parses the request line, before any middleware runs: a 400
+        // without a body is all it sends, and it closes the connection. The key cannot be reached, nothing is stored.
+        var key = NewKey("nul");
+        using var fresh = new HttpClient { BaseAddress = http.BaseAddress };
+        var response = await fresh.PutAsync($"/v1/ns/default/kv/{key}%00x", new ByteArrayContent([1]));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(await fixture.Client.Kv.GetAsync(key));
+        await Assert.ThrowsAsync<KvArgumentException>(() => fixture.Client.Kv.PutAsync(key + "\0x", [1]));
+        // A NUL that arrives encoded twice is a key of its own ("%00" as text), not a NUL.
+        var literal = key + "%00x";
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(Url(literal), new ByteArrayContent([2]))).StatusCode);
+        Assert.Equal([2], (await fixture.Client.Kv.GetAsync(literal))!.Value);
+    }
+
     private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(code, problem.GetProperty("code").GetString());
         return problem;

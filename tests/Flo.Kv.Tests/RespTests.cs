@@ -6,13 +6,15 @@ using Flo.Tests.Shared;
 
 namespace Flo.Kv.Tests;
 
-/// <summary>The KV store through the Redis protocol on the gateway port, with a real Redis client and redis-cli.</summary>
+/// <summary>The KV store through the Redis protocol on the silo's RESP port, with a real Redis client and redis-cli.</summary>
 [Trait("Category", "Kv")]
 public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IAsyncLifetime
 {
     private ConnectionMultiplexer redis = null!;
 
-    private string Endpoint => fixture.Cluster.Silos[0].GatewayEndpoint;
+    private int Port => PlatformTestCluster.Listeners(fixture.Cluster.Silos[0]).RespPort;
+
+    private string Endpoint => $"127.0.0.1:{Port}";
 
     public async Task InitializeAsync()
         => redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { Endpoint }, AbortOnConnectFail = true, ConnectTimeout = 10_000 });
@@ -154,7 +156,7 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
     public async Task MalformedRespGetsAProtocolErrorAndOnlyThatConnectionCloses(string garbage)
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", fixture.Cluster.Silos[0].GatewayPort);
+        await socket.ConnectAsync("127.0.0.1", Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes(garbage), System.Net.Sockets.SocketFlags.None);
         var buffer = new byte[4096];
         var received = new StringBuilder();
@@ -174,28 +176,109 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
     {
         var cli = FindRedisCli();
         Assert.True(cli is not null, "redis-cli is not installed (Debian package redis-tools; test.sh installs it)");
-        var port = fixture.Cluster.Silos[0].GatewayPort.ToString();
+        var port = Port.ToString();
         var key = NewKey("cli");
-        Assert.Equal("PONG", await RunAsync(cli!, "-p", port, "PING"));
-        Assert.Equal("OK", await RunAsync(cli!, "-p", port, "SET", key, "from-cli"));
-        Assert.Equal("from-cli", await RunAsync(cli!, "-p", port, "GET", key));
+        Assert.Equal("PONG", await RunAsync(cli!, "-h", "127.0.0.1", "-p", port, "PING"));
+        Assert.Equal("OK", await RunAsync(cli!, "-h", "127.0.0.1", "-p", port, "SET", key, "from-cli"));
+        Assert.Equal("from-cli", await RunAsync(cli!, "-h", "127.0.0.1", "-p", port, "GET", key));
         Assert.Equal("from-cli", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key))!.Value));
+    }
+
+    [Fact]
+    public async Task RedisCliGetsAnErrorForAValueOverTheBulkLimitInsteadOfAClosedConnection()
+    {
+        var cli = FindRedisCli();
+        Assert.True(cli is not null, "redis-cli is not installed (Debian package redis-tools; test.sh installs it)");
+        var key = NewKey("cli-big");
+        // 20 MB from stdin, as `redis-cli -x SET key < file`: over the 16 MB bulk limit. The reply comes before the close.
+        var reply = await RunAsync(cli!, new byte[20 * 1024 * 1024], "-h", "127.0.0.1", "-p", Port.ToString(), "-x", "SET", key);
+        Assert.Contains("ERR Protocol error: invalid bulk length", reply);
+        Assert.Null(await fixture.Client.Kv.GetAsync(key));
+        // 2 MB (over the pipe's 1 MiB back-pressure threshold, under the bulk limit): the KV value limit answers.
+        reply = await RunAsync(cli!, new byte[2 * 1024 * 1024], "-h", "127.0.0.1", "-p", Port.ToString(), "-x", "SET", key);
+        Assert.Contains("limit", reply);
+        Assert.Null(await fixture.Client.Kv.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task AClientStillSendingAnOversizedValueReadsTheProtocolError()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        var body = new byte[20 * 1024 * 1024];
+        var header = Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${body.Length}\r\n");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The whole command is sent before the reply is read, as redis-cli does.
+        await socket.SendAsync(header, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        await socket.SendAsync(body, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        await socket.SendAsync("\r\n"u8.ToArray(), System.Net.Sockets.SocketFlags.None, timeout.Token);
+        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", await ReceiveAllAsync(socket, timeout.Token));
+    }
+
+    [Theory]
+    [InlineData("SET \"abc v\r\n")]
+    [InlineData("SET 'abc v\r\n")]
+    [InlineData("SET \"abc\"def v\r\n")]
+    public async Task AnInlineCommandWithUnbalancedQuotesIsAProtocolError(string line)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.SendAsync(Encoding.ASCII.GetBytes(line), System.Net.Sockets.SocketFlags.None, timeout.Token);
+        Assert.Equal("-ERR Protocol error: unbalanced quotes in request\r\n", await ReceiveAllAsync(socket, timeout.Token));
+        Assert.Null(await fixture.Client.Kv.GetAsync("\"abc"));
+        Assert.Null(await fixture.Client.Kv.GetAsync("'abc"));
+    }
+
+    [Fact]
+    public async Task InlineCommandsSplitQuotedArgumentsAsRedisDoes()
+    {
+        var key = NewKey("inline");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"SET \"{key}\" \"two words\\x21\\n\"\r\nSET '{key}:b' 'it\\'s'\r\nQUIT\r\n"), System.Net.Sockets.SocketFlags.None, timeout.Token);
+        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n", await ReceiveAllAsync(socket, timeout.Token));
+        Assert.Equal("two words!\n", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key))!.Value));
+        Assert.Equal("it's", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key + ":b"))!.Value));
+    }
+
+    private static async Task<string> ReceiveAllAsync(System.Net.Sockets.Socket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        var received = new StringBuilder();
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, cancellationToken)) > 0)
+        {
+            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        return received.ToString();
     }
 
     private static string? FindRedisCli()
         => new[] { "/usr/bin/redis-cli", "/usr/local/bin/redis-cli" }.FirstOrDefault(File.Exists);
 
-    private static async Task<string> RunAsync(string file, params string[] args)
+    private static Task<string> RunAsync(string file, params string[] args) => RunAsync(file, null, args);
+
+    /// <summary>Runs a tool with <paramref name="stdin"/> as its input; returns what it printed (stdout, then stderr).</summary>
+    private static async Task<string> RunAsync(string file, byte[]? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output.Trim();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.BaseStream.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return ((await output).Trim() + "\n" + (await errors).Trim()).Trim();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

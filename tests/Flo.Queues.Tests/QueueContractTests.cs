@@ -298,24 +298,38 @@ public abstract class QueueContractTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task AckingOrNackingNothingIsANoOp()
+    {
+        var q = NewQueue();
+        var seq = await Queue.EnqueueAsync(q, Bytes("x"));
+        Assert.Single(await Queue.DequeueAsync(q, 1));
+        // A consumer that processed an empty batch acks (or releases) it: nothing changes, nothing fails.
+        await Queue.AckAsync(q, []);
+        await Queue.NackAsync(q, []);
+        Assert.Equal(1, (await Queue.StatsAsync(q)).InFlight);
+        // The queue's name and namespace are still checked.
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.AckAsync("bad/name", []));
+        await Queue.AckAsync(q, [seq]);
+    }
+
+    [Fact]
     public async Task BadInputGetsTypedErrorsAndStoresNothing()
     {
         var q = NewQueue();
         await Queue.EnqueueAsync(q, Bytes("keep"));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.DequeueAsync(q, 0));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.DequeueAsync(q, 1_000_000));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.DequeueAsync(q, 1, new DequeueOptions(BlockMs: -1)));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.EnqueueAsync(q, Bytes("x"), new EnqueueOptions(DelayMs: -5)));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.EnqueueAsync(q, new byte[QueueLimits.MaxPayloadBytes + 1]));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.EnqueueAsync("bad/name", Bytes("x")));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.AckAsync(q, []));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.AckAsync(q, [-3]));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.ConfigureAsync(q, QueueSettings.Default with { MaxDeliveries = 0 }));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.NackAsync(q, [1], new NackOptions(DelayMs: -1)));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.DequeueAsync(q, 0));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.DequeueAsync(q, 1_000_000));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.DequeueAsync(q, 1, new DequeueOptions(BlockMs: -1)));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.EnqueueAsync(q, Bytes("x"), new EnqueueOptions(DelayMs: -5)));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.EnqueueAsync(q, new byte[QueueLimits.MaxPayloadBytes + 1]));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.EnqueueAsync("bad/name", Bytes("x")));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.AckAsync(q, [-3]));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.ConfigureAsync(q, QueueSettings.Default with { MaxDeliveries = 0 }));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.NackAsync(q, [1], new NackOptions(DelayMs: -1)));
         // Straight to the grain: it checks for itself.
         var grain = fixture.Client.Grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", q, 0));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.Dequeue(0, 0, 0));
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => grain.Enqueue([new QueueEnqueueItem { Payload = new byte[QueueLimits.MaxPayloadBytes + 1] }]));
+        await Assert.ThrowsAnyAsync<InvalidArgumentException>(() => grain.Dequeue(0, 0, 0));
+        await Assert.ThrowsAnyAsync<InvalidArgumentException>(() => grain.Enqueue([new QueueEnqueueItem { Payload = new byte[QueueLimits.MaxPayloadBytes + 1] }]));
         var stats = await Queue.StatsAsync(q);
         Assert.Equal((1, 0), (stats.Depth, stats.InFlight));
         Assert.Equal("keep", Text(Assert.Single(await Queue.PeekAsync(q, 5))));
@@ -335,7 +349,7 @@ public abstract class QueueContractTests<TFixture>(TFixture fixture) where TFixt
     {
         var q = NewQueue();
         await Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = 4 });
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = 2 }));
+        await Assert.ThrowsAsync<QueueArgumentException>(() => Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = 2 }));
         var enqueued = new List<long>();
         for (var i = 0; i < 40; i++)
         {
@@ -374,10 +388,13 @@ public abstract class QueueContractTests<TFixture>(TFixture fixture) where TFixt
 }
 
 /// <summary>The embedded default: one silo on SQLite.</summary>
+[Trait("Category", "Queues")]
 public sealed class SingleSiloSqliteQueueTests(SingleSiloSqlite fixture) : QueueContractTests<SingleSiloSqlite>(fixture), IClassFixture<SingleSiloSqlite>;
 
 /// <summary>Three silos on PostgreSQL.</summary>
+[Trait("Category", "Queues")]
 public sealed class ThreeSiloPostgresQueueTests(ThreeSiloPostgres fixture) : QueueContractTests<ThreeSiloPostgres>(fixture), IClassFixture<ThreeSiloPostgres>;
 
 /// <summary>Two silos on the in-memory provider (storage that completes synchronously).</summary>
+[Trait("Category", "Queues")]
 public sealed class TwoSiloMemoryQueueTests(TwoSiloMemory fixture) : QueueContractTests<TwoSiloMemory>(fixture), IClassFixture<TwoSiloMemory>;

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
-using Flo.Endpoints;
-using Flo.Runtime.Storage;
-using Flo.Runtime.Tests.Infrastructure;
-using Flo.TestingHost;
+using System.Text;
+using Flo.Grains.Queues;
+using Flo.Storage;
+using Flo.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.TestingHost;
 using Xunit.Abstractions;
 
 namespace Flo.Queues.Tests;
@@ -11,17 +14,22 @@ namespace Flo.Queues.Tests;
 [Trait("Category", "Fault")]
 public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
+    /// <summary>How long a fault test may see no progress before it fails (with diagnostics), whatever it has done so far.</summary>
+    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+
     [Theory]
-    [InlineData(StorageProviderKind.Sqlite)]
-    [InlineData(StorageProviderKind.Postgres)]
-    public async Task APartitionReloadsMessagesLeasesDeadLettersAndDedupKeysAfterARestart(StorageProviderKind storage)
+    [InlineData(FloStorageProvider.Sqlite)]
+    [InlineData(FloStorageProvider.Postgres)]
+    public async Task APartitionReloadsMessagesLeasesDeadLettersAndDedupKeysAfterARestart(FloStorageProvider storage)
     {
-        var options = new TestClusterOptions { Storage = storage, ConnectionString = storage == StorageProviderKind.Postgres ? postgres.ConnectionString : null };
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions
+        {
+            Storage = storage,
+            ConnectionString = storage == FloStorageProvider.Postgres ? await postgres.CreateDatabaseAsync() : null,
+        });
         var q = $"restart-{Guid.NewGuid():N}";
         long leased, delayed, dead, ready, dedup;
-        await using (var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync())
         {
             leased = await client.Queue.EnqueueAsync(q, [1], new EnqueueOptions(Priority: 5));
             dead = await client.Queue.EnqueueAsync(q, [2], new EnqueueOptions(Priority: 5));
@@ -36,7 +44,7 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
             await client.Queue.NackAsync(q, [dead], new NackOptions(ToDlq: true, Error: "e"));
         }
         var silo = await cluster.RestartSiloAsync(cluster.Silos[0]);
-        await using (var client = await FloClient.ConnectAsync(silo.GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(silo)))
         {
             var stats = await client.Queue.StatsAsync(q);
             Assert.Equal((2L, 1L, 1L, 1L, 1L), (stats.Depth, stats.Visible, stats.Delayed, stats.InFlight, stats.DlqSize));
@@ -51,20 +59,30 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
     [Fact]
     public async Task AMessageLeasedOnASiloThatDiedIsVisibleAgainWhenItsLeaseEnds()
     {
-        var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await cluster.WaitForMembershipToSettleAsync();
-        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
-        // A queue whose partition lives on a silo other than the client's gateway.
-        var view = cluster.Silos[0].Membership.CurrentView;
-        var q = Enumerable.Range(0, 1000).Select(i => $"lease-{i}-{Guid.NewGuid():N}")
-            .First(name => view.OwnerOf(new GrainId("queue", QueueLimits.PartitionKey("default", name, 0)))!.Equals(cluster.Silos[2].Address));
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions
+        {
+            Silos = 3,
+            Storage = FloStorageProvider.Postgres,
+            ConnectionString = await postgres.CreateDatabaseAsync(),
+        });
+        await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(cluster.Silos[0]));
+        // A queue whose partition lives on a silo other than the client's gateway (activated by a stats call, then located).
+        var doomed = cluster.Silos[2];
+        string? q = null;
+        for (var i = 0; i < 200 && q is null; i++)
+        {
+            var name = $"lease-{i}-{Guid.NewGuid():N}";
+            await client.Queue.StatsAsync(name);
+            if (await cluster.HostOfAsync(Partition(client, name, 0)) == doomed)
+            {
+                q = name;
+            }
+        }
+        Assert.True(q is not null, $"no queue of 200 had its partition activated on {doomed.Name}");
         var seq = await client.Queue.EnqueueAsync(q, [42]);
         var leased = Assert.Single(await client.Queue.DequeueAsync(q, 1, new DequeueOptions(VisibilityTimeoutMs: 8_000)));
 
-        await cluster.KillSiloAsync(cluster.Silos[2]);
-        await cluster.WaitForMembershipToSettleAsync();
+        await cluster.KillSiloAsync(doomed);
         // The lease survived the silo: invisible until it ends, then delivered again with its count.
         var stats = await client.Queue.StatsAsync(q);
         if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < leased.LeaseExpiresAtMs - 500)
@@ -80,15 +98,20 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
     [Fact]
     public async Task EveryAcknowledgedEnqueueIsAckedExactlyOnceAcrossASiloKill()
     {
-        var options = new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await cluster.WaitForMembershipToSettleAsync();
-        await using var client = await FloClient.ConnectAsync(string.Join(",", cluster.Silos.Select(s => s.GatewayEndpoint)));
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions
+        {
+            Silos = 3,
+            Storage = FloStorageProvider.Postgres,
+            ConnectionString = connectionString,
+        });
+        await using var client = await cluster.ConnectAsync();
         const string q = "fault";
-        await client.Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = 4, MaxDeliveries = 100 });
+        const int partitions = 4;
+        await client.Queue.ConfigureAsync(q, QueueSettings.Default with { Partitions = partitions, MaxDeliveries = 100 });
 
-        const int producers = 10, consumers = 10, perProducer = 10_000, killAfter = 30_000;
+        // Modest on purpose (two cores run this): enough messages in flight at the kill to cross every failure path.
+        const int producers = 4, consumers = 4, perProducer = 1_000, killAfter = 1_500;
         var enqueued = new ConcurrentDictionary<long, byte>();
         var acks = new ConcurrentDictionary<long, int>();
         var uncertainAcks = new ConcurrentDictionary<long, byte>();
@@ -98,24 +121,28 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
         var producerErrors = 0;
         var consumerErrors = 0;
         var producersDone = false;
-        var killed = new TaskCompletionSource();
         var errorKinds = new ConcurrentDictionary<string, int>();
         void Note(Exception e) => errorKinds.AddOrUpdate($"{e.GetType().Name}: {e.Message[..Math.Min(160, e.Message.Length)]}", 1, (_, n) => n + 1);
+        static bool Transient(Exception e) => e is FloException or OrleansException or TimeoutException && e is not InvalidArgumentException;
+
+        // Progress: every acknowledged enqueue, delivery and ack. Nothing moving for StallLimit fails the test.
+        await using var progress = new ProgressWatchdog("enqueues, deliveries and acks", StallLimit,
+            async () => $"enqueued {enqueued.Count}, acked {acks.Count}, producer errors {producerErrors}, consumer errors {consumerErrors}, empty dequeues {Interlocked.Read(ref emptyDequeues)}; "
+                + await PartitionsAsync(client, q, partitions) + "; errors: " + string.Join("; ", errorKinds.Select(k => $"{k.Value} x {k.Key}")),
+            output.WriteLine);
+        using var finish = CancellationTokenSource.CreateLinkedTokenSource(progress.Stalled);
 
         var producing = Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
         {
-            for (var i = 0; i < perProducer; i++)
+            for (var i = 0; i < perProducer && !finish.IsCancellationRequested; i++)
             {
                 try
                 {
                     var seq = await client.Queue.EnqueueAsync(q, BitConverter.GetBytes(p * perProducer + i));
                     Assert.True(enqueued.TryAdd(seq, 0), $"sequence {seq} was issued twice");
-                    if (enqueued.Count == killAfter)
-                    {
-                        killed.TrySetResult();
-                    }
+                    progress.Advance();
                 }
-                catch (Exception e) when (e is SiloUnavailableException or GrainCallTimeoutException or InvalidOperationException or InconsistentStateException)
+                catch (Exception e) when (Transient(e))
                 {
                     // Not acknowledged: it may or may not exist; the consumers drain whatever does.
                     Interlocked.Increment(ref producerErrors);
@@ -124,7 +151,6 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
             }
         })).ToList();
 
-        using var finish = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var consuming = Enumerable.Range(0, consumers).Select(_ => Task.Run(async () =>
         {
             while (!finish.IsCancellationRequested)
@@ -134,7 +160,7 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
                 {
                     batch = await client.Queue.DequeueAsync(q, 50, new DequeueOptions(BlockMs: 500, VisibilityTimeoutMs: 5_000));
                 }
-                catch (Exception e) when (e is SiloUnavailableException or GrainCallTimeoutException or InvalidOperationException or InconsistentStateException)
+                catch (Exception e) when (Transient(e))
                 {
                     Interlocked.Increment(ref consumerErrors);
                     Note(e);
@@ -145,14 +171,22 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
                     Interlocked.Increment(ref emptyDequeues);
                     if (Volatile.Read(ref producersDone))
                     {
-                        var stats = await client.Queue.StatsAsync(q);
-                        if (stats.Depth == 0 && stats.InFlight == 0)
+                        try
                         {
-                            return;
+                            var stats = await client.Queue.StatsAsync(q);
+                            if (stats.Depth == 0 && stats.InFlight == 0)
+                            {
+                                return;
+                            }
+                        }
+                        catch (Exception e) when (Transient(e))
+                        {
+                            Note(e);
                         }
                     }
                     continue;
                 }
+                progress.Advance(batch.Count);
                 foreach (var m in batch)
                 {
                     if (deliveries.AddOrUpdate(m.Seq, 1, (_, n) => n + 1) > 1 && m.Deliveries > 1)
@@ -167,8 +201,9 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
                     {
                         acks.AddOrUpdate(m.Seq, 1, (_, n) => n + 1);
                     }
+                    progress.Advance(batch.Count);
                 }
-                catch (Exception e) when (e is SiloUnavailableException or GrainCallTimeoutException or InvalidOperationException or InconsistentStateException or MessageNotFoundException)
+                catch (Exception e) when (Transient(e) || e is MessageNotFoundException)
                 {
                     // Unknown outcome or a lease that ended meanwhile: an ack that did not happen brings its messages
                     // back when their lease ends; one that did leaves them processed and gone.
@@ -182,69 +217,33 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
             }
         })).ToList();
 
-        var stalled = false;
-        var watchdog = Task.Run(async () =>
+        await progress.UntilAsync(() => enqueued.Count >= killAfter, $"{killAfter} acknowledged enqueues before the kill");
+        // Kill a silo that hosts a partition (the client knows every gateway, so any but the first may go).
+        var hosts = new List<SiloHandle?>();
+        for (var p = 0; p < partitions; p++)
         {
-            // Ends the run early (with diagnostics) when acks stop making progress while work remains.
-            var last = -1;
-            var since = DateTime.UtcNow;
-            while (!finish.IsCancellationRequested)
-            {
-                await Task.Delay(1000);
-                if (acks.Count != last)
-                {
-                    last = acks.Count;
-                    since = DateTime.UtcNow;
-                }
-                else if (DateTime.UtcNow - since > TimeSpan.FromSeconds(30) && !consuming.All(c => c.IsCompleted))
-                {
-                    stalled = true;
-                    for (var p = 0; p < 4; p++)
-                    {
-                        var partition = await client.Grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", q, p)).Stats();
-                        output.WriteLine($"STALLED partition {p}: depth {partition.Depth} (visible {partition.Visible}), in flight {partition.InFlight}, waiting {partition.Waiting}");
-                    }
-                    output.WriteLine($"STALLED empty dequeues {Interlocked.Read(ref emptyDequeues)}; a fresh dequeue gets {(await client.Queue.DequeueAsync(q, 5)).Count}");
-                    await finish.CancelAsync();
-                }
-            }
-        });
-        await killed.Task.WaitAsync(TimeSpan.FromMinutes(3));
-        // Kill a silo that hosts a partition (the client knows every gateway, so any may go).
-        var view = cluster.Silos[0].Membership.CurrentView;
-        var owners = Enumerable.Range(0, 4).Select(p => view.OwnerOf(new GrainId("queue", QueueLimits.PartitionKey("default", q, p)))).ToList();
-        var victim = cluster.Silos.Skip(1).FirstOrDefault(s => owners.Contains(s.Address)) ?? cluster.Silos[0];
-        await cluster.KillSiloAsync(victim);
-        await Task.WhenAll(producing);
+            hosts.Add(await cluster.HostOfAsync(Partition(client, q, p)));
+        }
+        var victim = cluster.Silos.Skip(1).FirstOrDefault(s => hosts.Contains(s)) ?? cluster.Silos[1];
+        output.WriteLine($"killing {victim.Name} (hosts partitions {string.Join(", ", Enumerable.Range(0, partitions).Where(p => hosts[p] == victim))}) at {enqueued.Count} enqueued, {acks.Count} acked");
+        await progress.WaitAsync(cluster.KillSiloAsync(victim), "the others to declare the killed silo dead");
+        await progress.WaitAsync(Task.WhenAll(producing), "the producers to finish");
         Volatile.Write(ref producersDone, true);
-        await Task.WhenAll(consuming);
-        var drained = !finish.IsCancellationRequested;
-        await finish.CancelAsync();
-        await watchdog;
-        Assert.False(stalled, "the consumers stalled (see STALLED lines)");
+        await progress.WaitAsync(Task.WhenAll(consuming), "the consumers to drain the queue");
+        await progress.AssertNotStalledAsync();
 
-        var duplicates = deliveries.Count(d => d.Value > 1);
         foreach (var (kind, count) in errorKinds.OrderByDescending(k => k.Value).Take(10))
         {
             output.WriteLine($"{count} x {kind}");
         }
+        var duplicates = deliveries.Count(d => d.Value > 1);
         output.WriteLine($"enqueued (acknowledged) {enqueued.Count}, acked {acks.Count}, producer errors {producerErrors}, consumer errors {consumerErrors}, redelivered {duplicates} (with a delivery count above 1: {redeliveredWithCount}), empty dequeues {emptyDequeues}");
-        for (var p = 0; p < 4; p++)
-        {
-            var grain = client.Grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", q, p));
-            var partition = await grain.Stats();
-            output.WriteLine($"partition {p}: depth {partition.Depth} (visible {partition.Visible}, delayed {partition.Delayed}), in flight {partition.InFlight}, DLQ {partition.DlqSize}, waiting {partition.Waiting}");
-            if (!drained)
-            {
-                output.WriteLine($"  a direct dequeue gets {(await grain.Dequeue(1, 60_000, 0)).Length}; layout says {(await grain.GetSettings()).Partitions} partitions");
-            }
-        }
-        if (!drained)
-        {
-            await DumpStoredMessagesAsync(q);
-        }
-        Assert.True(drained, "the consumers did not drain the queue in time");
+        output.WriteLine(await PartitionsAsync(client, q, partitions));
         var lost = enqueued.Keys.Where(s => !acks.ContainsKey(s) && !uncertainAcks.ContainsKey(s)).ToList();
+        if (lost.Count > 0)
+        {
+            await DumpStoredMessagesAsync(cluster, client, connectionString, q, partitions);
+        }
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged enqueues were never acked, e.g. {string.Join(", ", lost.Take(5))}");
         var ackedTwice = acks.Where(a => a.Value > 1).Select(a => a.Key).ToList();
         Assert.True(ackedTwice.Count == 0, $"{ackedTwice.Count} messages were acked twice, e.g. {string.Join(", ", ackedTwice.Take(5))}");
@@ -255,24 +254,53 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
         Assert.True(enqueued.Count >= producers * perProducer - producerErrors);
     }
 
-    /// <summary>What storage holds for the queue's live messages (on a failure, to tell a lost lease from a lost index entry).</summary>
-    private async Task DumpStoredMessagesAsync(string q)
+    private static IQueuePartitionGrain Partition(FloClient client, string q, int partition)
+        => client.Grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", q, partition));
+
+    /// <summary>Each partition's counters (diagnostics).</summary>
+    private static async Task<string> PartitionsAsync(FloClient client, string q, int partitions)
     {
-        await using var backend = StorageBackendFactory.Create(new StorageOptions { Provider = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        await backend.InitializeAsync(default);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var p = 0; p < 4; p++)
+        var lines = new List<string>();
+        for (var p = 0; p < partitions; p++)
         {
-            var id = new GrainId("queue", QueueLimits.PartitionKey("default", q, p));
-            var header = await backend.GrainStorage.ReadAsync(id, "queue", default);
-            output.WriteLine($"partition {p}: stored state etag {header.Etag}");
-            var records = await backend.GrainStorage.ReadRecordsAsync(id, "queue", long.MinValue, 100_000, default);
-            output.WriteLine($"  {records.Count} records; the first live ones:");
-            foreach (var r in records.Take(200))
+            try
             {
-                var m = Flo.Serialization.Serializer.Deserialize<Flo.Grains.Queues.QueueMessageRecord>(r.Data);
-                if (m.Status != Flo.Grains.Queues.QueueMessageStatus.Done)
+                var s = await Partition(client, q, p).Stats().WaitAsync(TimeSpan.FromSeconds(5));
+                lines.Add($"partition {p}: depth {s.Depth} (visible {s.Visible}, delayed {s.Delayed}), in flight {s.InFlight}, DLQ {s.DlqSize}, waiting {s.Waiting}");
+            }
+            catch (Exception e)
+            {
+                lines.Add($"partition {p}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        return string.Join("; ", lines);
+    }
+
+    /// <summary>What PostgreSQL holds for the queue's live messages (on a failure, to tell a lost lease from a lost record).</summary>
+    private async Task DumpStoredMessagesAsync(PlatformTestCluster cluster, FloClient client, string connectionString, string q, int partitions)
+    {
+        var serializer = PlatformTestCluster.Services(cluster.ActiveSilos[0]).GetRequiredService<Orleans.Serialization.Serializer>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var p = 0; p < partitions; p++)
+        {
+            var grainId = Partition(client, q, p).GetGrainId().ToString();
+            await using (var state = new NpgsqlCommand("SELECT version FROM flo_grain_state WHERE grain_id = @g AND state_name = 'queue'", connection))
+            {
+                state.Parameters.AddWithValue("g", grainId);
+                output.WriteLine($"partition {p} ({grainId}): stored state version {await state.ExecuteScalarAsync()}");
+            }
+            await using var records = new NpgsqlCommand("SELECT record_id, payload FROM flo_grain_records WHERE grain_id = @g AND state_name = 'queue' ORDER BY record_id", connection);
+            records.Parameters.AddWithValue("g", grainId);
+            await using var reader = await records.ExecuteReaderAsync();
+            var shown = 0;
+            while (await reader.ReadAsync() && shown < 200)
+            {
+                var m = serializer.Deserialize<QueueMessageRecord>((byte[])reader[1])!;
+                if (m.Status != QueueMessageStatus.Done)
                 {
+                    shown++;
                     output.WriteLine($"  stored {QueueLimits.ToSeq(m.Local, p)}: {m.Status}, deliveries {m.Deliveries}, visible at {m.VisibleAtMs - now:+0;-0} ms, lease ends {(m.LeaseExpiresAtMs == 0 ? "-" : (m.LeaseExpiresAtMs - now).ToString("+0;-0"))} ms");
                 }
             }

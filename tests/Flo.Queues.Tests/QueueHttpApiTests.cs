@@ -7,9 +7,10 @@ using Flo.Tests.Shared;
 namespace Flo.Queues.Tests;
 
 /// <summary>Queues over HTTP/JSON on the silo's HTTP port: every operation, the same store as the client, typed problems.</summary>
+[Trait("Category", "Queues")]
 public sealed class QueueHttpApiTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Cluster.Silos[0].HttpPort}") };
+    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{PlatformTestCluster.Listeners(fixture.Cluster.Silos[0]).HttpPort}") };
 
     private static string NewQueue() => $"h-{Guid.NewGuid():N}";
 
@@ -108,6 +109,55 @@ public sealed class QueueHttpApiTests(SingleSiloSqlite fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task AckingOrNackingAnEmptyListIsANoOpAndAnAckWithoutSeqsIsRefused()
+    {
+        var q = NewQueue();
+        var seq = await EnqueueAsync(q, "x");
+        await DequeueAsync(q, new { count = 1 });
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync(Url(q, "ack"), new { seqs = Array.Empty<long>() })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync(Url(q, "nack"), new { seqs = Array.Empty<long>(), to_dlq = true })).StatusCode);
+        Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>(Url(q, "stats"))).GetProperty("in_flight").GetInt64());
+        await AssertProblemAsync(await http.PostAsJsonAsync(Url(q, "ack"), new { }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await AssertProblemAsync(await http.PostAsJsonAsync(Url("bad name", "ack"), new { seqs = Array.Empty<long>() }), HttpStatusCode.BadRequest, "InvalidArgument");
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync(Url(q, "ack"), new { seqs = new[] { seq } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task ErrorsAspNetCoreAnswersItselfAreProblemsWithStableCodes()
+    {
+        var q = NewQueue();
+        var wrongType = await AssertProblemAsync(await http.PostAsync(Url(q, "messages"), new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        Assert.Contains("application/json", wrongType.GetProperty("detail").GetString());
+        await AssertProblemAsync(await http.DeleteAsync(Url(q, "messages")), HttpStatusCode.MethodNotAllowed, "MethodNotAllowed");
+        await AssertProblemAsync(await http.GetAsync(Url(q, "nosuchoperation")), HttpStatusCode.NotFound, "NotFound");
+        var count = await AssertProblemAsync(await http.GetAsync(Url(q, "peek") + "?count=many"), HttpStatusCode.BadRequest, "InvalidArgument");
+        Assert.Contains("count", count.GetProperty("detail").GetString());
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>(Url(q, "stats"))).GetProperty("depth").GetInt64());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentListsErrorResponsesAsProblems()
+    {
+        var doc = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        AssertProblems(paths.GetProperty("/v1/ns/{ns}/queues/{name}/messages").GetProperty("post"), "201", "400", "415");
+        AssertProblems(paths.GetProperty("/v1/ns/{ns}/queues/{name}/ack").GetProperty("post"), "204", "400", "404", "415");
+        AssertProblems(paths.GetProperty("/v1/ns/{ns}/queues/{name}/touch").GetProperty("post"), "200", "400", "404", "409", "415");
+        AssertProblems(paths.GetProperty("/v1/ns/{ns}/queues/{name}/stats").GetProperty("get"), "200", "400");
+
+        static void AssertProblems(JsonElement operation, string ok, params string[] errors)
+        {
+            var responses = operation.GetProperty("responses");
+            Assert.True(responses.TryGetProperty(ok, out _), $"no {ok} response in {responses}");
+            foreach (var status in errors)
+            {
+                Assert.True(responses.TryGetProperty(status, out var response), $"no {status} response in {responses}");
+                Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{status} is not application/problem+json: {response}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task EveryQueueOperationIsInTheOpenApiDocument()
     {
         var doc = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
@@ -118,11 +168,13 @@ public sealed class QueueHttpApiTests(SingleSiloSqlite fixture) : IClassFixture<
         }
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(code, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        return problem;
     }
 
     public void Dispose() => http.Dispose();

@@ -1,25 +1,29 @@
-using Flo.Endpoints;
-using Flo.Runtime.Storage;
-using Flo.Runtime.Tests.Infrastructure;
-using Flo.TestingHost;
+using Flo.Storage;
+using Flo.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
 
 namespace Flo.Streams.Tests;
 
 /// <summary>Acknowledged appends survive a silo restart; ids keep growing when the clock goes back.</summary>
 public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    [Theory]
-    [InlineData(StorageProviderKind.Sqlite)]
-    [InlineData(StorageProviderKind.Postgres)]
-    public async Task EveryAcknowledgedAppendIsReadBackAfterARestartAndIdsContinue(StorageProviderKind storage)
+    private Task<PlatformTestCluster> DeployAsync(FloStorageProvider storage) => PlatformTestCluster.DeployAsync(new PlatformClusterOptions
     {
-        var options = new TestClusterOptions { Storage = storage, ConnectionString = storage == StorageProviderKind.Postgres ? postgres.ConnectionString : null };
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
+        Storage = storage,
+        ConnectionString = storage == FloStorageProvider.Postgres ? postgres.ConnectionString : null,
+    });
+
+    [Theory]
+    [InlineData(FloStorageProvider.Sqlite)]
+    [InlineData(FloStorageProvider.Postgres)]
+    public async Task EveryAcknowledgedAppendIsReadBackAfterARestartAndIdsContinue(FloStorageProvider storage)
+    {
+        await using var cluster = await DeployAsync(storage);
         var s = $"durable-{Guid.NewGuid():N}";
         List<StreamId> ids;
-        await using (var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync())
         {
             await client.Stream.ConfigureAsync(s, StreamSettings.Default with { MaxLength = 1_500 });
             // 20 concurrent appenders: their appends are group-committed together.
@@ -35,7 +39,7 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
             ids = [.. appended.SelectMany(a => a).Order()];
         }
         var silo = await cluster.RestartSiloAsync(cluster.Silos[0]);
-        await using (var client = await FloClient.ConnectAsync(silo.GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(silo)))
         {
             var read = await client.Stream.ReadAsync(s, new StreamReadOptions(Count: 10_000));
             Assert.Equal(ids[^1_500..], read.Select(r => r.Id));
@@ -46,16 +50,14 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Theory]
-    [InlineData(StorageProviderKind.Sqlite)]
-    [InlineData(StorageProviderKind.Postgres)]
-    public async Task AGroupsCursorPendingEntriesAndDeadLettersSurviveARestart(StorageProviderKind storage)
+    [InlineData(FloStorageProvider.Sqlite)]
+    [InlineData(FloStorageProvider.Postgres)]
+    public async Task AGroupsCursorPendingEntriesAndDeadLettersSurviveARestart(FloStorageProvider storage)
     {
-        var options = new TestClusterOptions { Storage = storage, ConnectionString = storage == StorageProviderKind.Postgres ? postgres.ConnectionString : null };
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        await using var cluster = await TestCluster.DeployAsync(options);
+        await using var cluster = await DeployAsync(storage);
         var s = $"group-{Guid.NewGuid():N}";
         List<StreamId> ids;
-        await using (var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync())
         {
             await client.Stream.ConfigureAsync(s, StreamSettings.Default with { Partitions = 2 });
             await client.Stream.GroupJoinAsync(s, "g", "a", new StreamGroupJoinOptions(StartAfter: StreamId.Min));
@@ -69,7 +71,7 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
             await client.Stream.GroupAckAsync(s, "g", got.Take(1));
         }
         var silo = await cluster.RestartSiloAsync(cluster.Silos[0]);
-        await using (var client = await FloClient.ConnectAsync(silo.GatewayEndpoint))
+        await using (var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(silo)))
         {
             var pending = await client.Stream.GroupPendingAsync(s, "g");
             Assert.Equal(ids[1..3], pending.Select(p => p.Id));
@@ -89,11 +91,9 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
     public async Task IdsKeepGrowingWhenTheClockGoesBack()
     {
         var clock = new AdjustableClock();
-        var options = new TestClusterOptions();
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        options.SiloBuilders.Add(silo => silo.Services.AddSingleton<TimeProvider>(clock));
-        await using var cluster = await TestCluster.DeployAsync(options);
-        await using var client = await FloClient.ConnectAsync(cluster.Silos[0].GatewayEndpoint);
+        AdjustableClockConfigurator.Clock = clock;
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(AdjustableClockConfigurator) });
+        await using var client = await cluster.ConnectAsync();
         var s = $"clock-{Guid.NewGuid():N}";
         var first = await client.Stream.AppendAsync(s, [1]);
         clock.OffsetMs = -60_000;
@@ -110,8 +110,23 @@ public sealed class StreamDurabilityTests(PostgresFixture postgres) : IClassFixt
     /// <summary>The system clock shifted by an offset that a test moves (timers keep running on real time).</summary>
     private sealed class AdjustableClock : TimeProvider
     {
-        public long OffsetMs { get; set; }
+        private long offsetMs;
+
+        public long OffsetMs
+        {
+            get => Interlocked.Read(ref offsetMs);
+            set => Interlocked.Exchange(ref offsetMs, value);
+        }
 
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddMilliseconds(OffsetMs);
+    }
+
+    /// <summary>Makes <see cref="Clock"/> the silo's <see cref="TimeProvider"/> (a configurator is created by type, so the instance comes through a static).</summary>
+    public sealed class AdjustableClockConfigurator : ISiloConfigurator
+    {
+        internal static TimeProvider? Clock;
+
+        public void Configure(ISiloBuilder siloBuilder)
+            => siloBuilder.Services.AddSingleton(Clock ?? throw new InvalidOperationException("Set AdjustableClockConfigurator.Clock before deploying."));
     }
 }

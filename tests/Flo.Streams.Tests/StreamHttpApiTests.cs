@@ -9,7 +9,7 @@ namespace Flo.Streams.Tests;
 /// <summary>Streams over HTTP/JSON: records, info, groups, problems, and the OpenAPI document.</summary>
 public sealed class StreamHttpApiTests(SingleSiloSqlite fixture) : IClassFixture<SingleSiloSqlite>, IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Cluster.Silos[0].HttpPort}") };
+    private readonly HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{PlatformTestCluster.Listeners(fixture.Cluster.Silos[0]).HttpPort}") };
 
     private static string NewStream() => $"h-{Guid.NewGuid():N}";
 

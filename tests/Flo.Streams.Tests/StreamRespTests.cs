@@ -9,8 +9,11 @@ public sealed class StreamRespTests(SingleSiloSqlite fixture) : IClassFixture<Si
 {
     private ConnectionMultiplexer redis = null!;
 
+    /// <summary>The silo's RESP listener (its own port, not the Orleans gateway).</summary>
+    private string Resp => $"127.0.0.1:{PlatformTestCluster.Listeners(fixture.Cluster.Silos[0]).RespPort}";
+
     public async Task InitializeAsync()
-        => redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { fixture.Cluster.Silos[0].GatewayEndpoint }, AbortOnConnectFail = true, ConnectTimeout = 10_000 });
+        => redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { Resp }, AbortOnConnectFail = true, ConnectTimeout = 10_000 });
 
     public async Task DisposeAsync() => await redis.DisposeAsync();
 
@@ -54,7 +57,7 @@ public sealed class StreamRespTests(SingleSiloSqlite fixture) : IClassFixture<Si
         Assert.Equal([second], after.Select(e => (string)e.Id!));
 
         // A blocking XREAD on its own connection (it holds the connection while it waits).
-        await using var blocking = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { fixture.Cluster.Silos[0].GatewayEndpoint }, SyncTimeout = 30_000, AsyncTimeout = 30_000 });
+        await using var blocking = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { Resp }, SyncTimeout = 30_000, AsyncTimeout = 30_000 });
         var waiting = blocking.GetDatabase().ExecuteAsync("XREAD", "BLOCK", "20000", "STREAMS", s, "$");
         await Task.Delay(300);
         var third = (string)(await db.StreamAddAsync(s, "f", "3"))!;

@@ -1,26 +1,22 @@
-using Flo.Endpoints;
-using Flo.Runtime.Storage;
-using Flo.Runtime.Tests.Infrastructure;
-using Flo.TestingHost;
+using Flo.Storage;
 
 namespace Flo.Tests.Shared;
 
-/// <summary>A platform deployment (every feature: AddFloPlatform) to test against, and a <see cref="FloClient"/> connected to it.</summary>
+/// <summary>A platform deployment shared by a test class, with a <see cref="FloClient"/> connected through a real gateway.</summary>
 public abstract class PlatformClusterFixture : IAsyncLifetime
 {
-    public TestCluster Cluster { get; private set; } = null!;
+    /// <summary>The cluster.</summary>
+    public PlatformTestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>A client connected to every silo's gateway over TCP.</summary>
     public FloClient Client { get; private set; } = null!;
 
-    protected abstract Task<TestClusterOptions> OptionsAsync();
+    protected abstract Task<PlatformClusterOptions> OptionsAsync();
 
     public async Task InitializeAsync()
     {
-        var options = await OptionsAsync();
-        options.SiloBuilders.Add(silo => silo.AddFloPlatform());
-        Cluster = await TestCluster.DeployAsync(options);
-        await Cluster.WaitForMembershipToSettleAsync();
-        Client = await FloClient.ConnectAsync(string.Join(",", Cluster.Silos.Select(s => s.GatewayEndpoint)));
+        Cluster = await PlatformTestCluster.DeployAsync(await OptionsAsync());
+        Client = await Cluster.ConnectAsync();
     }
 
     public virtual async Task DisposeAsync()
@@ -33,24 +29,24 @@ public abstract class PlatformClusterFixture : IAsyncLifetime
 /// <summary>One silo on SQLite: the embedded default.</summary>
 public sealed class SingleSiloSqlite : PlatformClusterFixture
 {
-    protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { Storage = StorageProviderKind.Sqlite });
+    protected override Task<PlatformClusterOptions> OptionsAsync() => Task.FromResult(new PlatformClusterOptions { Storage = FloStorageProvider.Sqlite });
 }
 
-/// <summary>Two silos on the shared in-memory provider (storage that completes synchronously).</summary>
+/// <summary>Two silos on the shared in-memory provider.</summary>
 public sealed class TwoSiloMemory : PlatformClusterFixture
 {
-    protected override Task<TestClusterOptions> OptionsAsync() => Task.FromResult(new TestClusterOptions { InitialSilosCount = 2 });
+    protected override Task<PlatformClusterOptions> OptionsAsync() => Task.FromResult(new PlatformClusterOptions { Silos = 2 });
 }
 
-/// <summary>Three silos on the test PostgreSQL.</summary>
+/// <summary>Three silos on the test PostgreSQL (membership, reminders and state).</summary>
 public sealed class ThreeSiloPostgres : PlatformClusterFixture
 {
     private readonly PostgresFixture postgres = new();
 
-    protected override async Task<TestClusterOptions> OptionsAsync()
+    protected override async Task<PlatformClusterOptions> OptionsAsync()
     {
         await postgres.InitializeAsync();
-        return new TestClusterOptions { InitialSilosCount = 3, Storage = StorageProviderKind.Postgres, ConnectionString = postgres.ConnectionString };
+        return new PlatformClusterOptions { Silos = 3, Storage = FloStorageProvider.Postgres, ConnectionString = postgres.ConnectionString };
     }
 
     public override async Task DisposeAsync()

@@ -17,7 +17,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     [Idempotent]
-    Task<KvEntry?> GetOrWait(int blockMs);
+    Task<KvEntry?> GetOrWait(int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>Writes a value under the condition.</summary>
     Task<KvPutResult> Put(byte[] value, KvPutCondition condition);
@@ -35,7 +35,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     [Idempotent]
-    Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs);
+    Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Drops the value and history of an expired key, keeping only its version number (so versions never go back).

@@ -14,7 +14,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         Validate(ns, key);
         if (blockMs < 0)
         {
-            throw new InvalidArgumentException($"BlockMs must not be negative; got {blockMs}.");
+            throw new KvArgumentException($"BlockMs must not be negative; got {blockMs}.");
         }
         var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
         if (blockMs == 0)
@@ -27,7 +27,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         while (true)
         {
             var remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
-            var entry = await grain.GetOrWait(remaining).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var entry = await grain.GetOrWait(remaining, cancellationToken).ConfigureAwait(false);
             if (entry is not null || remaining < 20)
             {
                 return entry;
@@ -43,11 +43,11 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         condition ??= KvPutCondition.None;
         if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0)
         {
-            throw new InvalidArgumentException("TTL must not be negative.");
+            throw new KvArgumentException("TTL must not be negative.");
         }
         if (condition.CasVersion is < 0)
         {
-            throw new InvalidArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
+            throw new KvArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
         }
         var result = await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Status switch
@@ -72,7 +72,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         Validate(ns, key);
         if (limit is < 1 or > KvKeys.HistoryDepth)
         {
-            throw new InvalidArgumentException($"History limit must be 1 to {KvKeys.HistoryDepth}; got {limit}.");
+            throw new KvArgumentException($"History limit must be 1 to {KvKeys.HistoryDepth}; got {limit}.");
         }
         return await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -91,7 +91,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         }
         if (limit is < 1 or > KvKeys.MaxScanLimit)
         {
-            throw new InvalidArgumentException($"Scan limit must be 1 to {KvKeys.MaxScanLimit}; got {limit}.");
+            throw new KvArgumentException($"Scan limit must be 1 to {KvKeys.MaxScanLimit}; got {limit}.");
         }
         var after = string.IsNullOrEmpty(cursor) ? null : KvCursor.Decode(ns, cursor);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -135,7 +135,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         while (!cancellationToken.IsCancellationRequested)
         {
             // Waits stay well under the response timeout; an empty answer just asks again.
-            var next = await grain.WaitForVersionAfter(last, 10_000).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var next = await grain.WaitForVersionAfter(last, 10_000, cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 continue;

@@ -33,13 +33,13 @@ public static class KvKeys
     {
         if (string.IsNullOrEmpty(ns) || ns.Length > MaxNamespaceBytes)
         {
-            throw new InvalidArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+            throw new KvArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
         }
         foreach (var c in ns)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             {
-                throw new InvalidArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+                throw new KvArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
             }
         }
     }
@@ -49,7 +49,7 @@ public static class KvKeys
     {
         if (string.IsNullOrEmpty(key))
         {
-            throw new InvalidArgumentException("Key must not be empty.");
+            throw new KvArgumentException("Key must not be empty.");
         }
         int bytes;
         try
@@ -58,16 +58,16 @@ public static class KvKeys
         }
         catch (EncoderFallbackException)
         {
-            throw new InvalidArgumentException("Key is not valid UTF-8 (it contains an unpaired surrogate).");
+            throw new KvArgumentException("Key is not valid UTF-8 (it contains an unpaired surrogate).");
         }
         if (bytes > MaxKeyBytes)
         {
-            throw new InvalidArgumentException($"Key is {bytes} bytes; the limit is {MaxKeyBytes}.");
+            throw new KvArgumentException($"Key is {bytes} bytes; the limit is {MaxKeyBytes}.");
         }
         if (key.Contains('\0'))
         {
             // Storage keys cannot hold NUL (PostgreSQL text); refuse it everywhere alike.
-            throw new InvalidArgumentException("Key must not contain NUL characters.");
+            throw new KvArgumentException("Key must not contain NUL characters.");
         }
     }
 
@@ -76,11 +76,11 @@ public static class KvKeys
     {
         if (value is null)
         {
-            throw new InvalidArgumentException("Value must not be null (use an empty array).");
+            throw new KvArgumentException("Value must not be null (use an empty array).");
         }
         if (value.Length > maxValueBytes)
         {
-            throw new InvalidArgumentException($"Value is {value.Length} bytes; the limit is {maxValueBytes}.");
+            throw new KvArgumentException($"Value is {value.Length} bytes; the limit is {maxValueBytes}.");
         }
     }
 
@@ -91,7 +91,7 @@ public static class KvKeys
     public static (string Namespace, string Key) Split(string grainKey)
     {
         var slash = grainKey.IndexOf('/');
-        return slash <= 0 ? throw new InvalidArgumentException($"'{grainKey}' is not a KV grain key.") : (grainKey[..slash], grainKey[(slash + 1)..]);
+        return slash <= 0 ? throw new KvArgumentException($"'{grainKey}' is not a KV grain key.") : (grainKey[..slash], grainKey[(slash + 1)..]);
     }
 
     /// <summary>The index partition grain's key for a key.</summary>

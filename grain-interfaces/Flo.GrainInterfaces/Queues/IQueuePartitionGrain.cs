@@ -16,7 +16,7 @@ public interface IQueuePartitionGrain : IGrainWithStringKey
     /// is visible, waits up to <paramref name="blockMs"/> in line with other waiting consumers (first come, first served)
     /// without holding the grain's turn.
     /// </summary>
-    Task<QueueMessage[]> Dequeue(int count, long visibilityTimeoutMs, int blockMs);
+    Task<QueueMessage[]> Dequeue(int count, long visibilityTimeoutMs, int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>Removes messages. Throws <see cref="MessageNotFoundException"/> (and changes nothing) if one is not in the queue.</summary>
     Task Ack(long[] seqs);
@@ -51,5 +51,5 @@ public interface IQueuePartitionGrain : IGrainWithStringKey
 
     /// <summary>Waits until a message is visible or <paramref name="blockMs"/> passed, leasing nothing (multi-partition long polls).</summary>
     [Idempotent]
-    Task<bool> WaitForVisible(int blockMs);
+    Task<bool> WaitForVisible(int blockMs, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,4 @@
-using Flo.Kv;
+
 
 namespace Flo.Queues;
 
@@ -53,7 +53,7 @@ public sealed class QueueApi(IGrainFactory grains)
             while (true)
             {
                 var remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
-                var taken = await grain.Dequeue(count, visibilityTimeoutMs, remaining).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var taken = await grain.Dequeue(count, visibilityTimeoutMs, remaining, cancellationToken).ConfigureAwait(false);
                 if (taken.Length > 0 || remaining < 20)
                 {
                     return taken;
@@ -74,7 +74,7 @@ public sealed class QueueApi(IGrainFactory grains)
             {
                 return result;
             }
-            await Task.WhenAny(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).WaitForVisible(remaining)))
+            await Task.WhenAny(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).WaitForVisible(remaining, cancellationToken)))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -121,7 +121,7 @@ public sealed class QueueApi(IGrainFactory grains)
         QueueLimits.ValidateCount(limit, "Limit");
         if (afterSeq < 0)
         {
-            throw new InvalidArgumentException($"AfterSeq must not be negative; got {afterSeq}.");
+            throw new QueueArgumentException($"AfterSeq must not be negative; got {afterSeq}.");
         }
         var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
         var pages = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).DlqList(limit, afterSeq))).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -170,7 +170,7 @@ public sealed class QueueApi(IGrainFactory grains)
         var current = await GetSettingsAsync(ns, name, cancellationToken).ConfigureAwait(false);
         if (settings.Partitions < current.Partitions)
         {
-            throw new InvalidArgumentException($"Queue {ns}/{name} has {current.Partitions} partitions; partitions can be added, not removed.");
+            throw new QueueArgumentException($"Queue {ns}/{name} has {current.Partitions} partitions; partitions can be added, not removed.");
         }
         await Partition(ns, name, 0).Configure(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(Enumerable.Range(1, settings.Partitions - 1).Select(p => Partition(ns, name, p).Configure(settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -204,7 +204,7 @@ public sealed class QueueApi(IGrainFactory grains)
 
     private static void Validate(string ns, string name)
     {
-        KvKeys.ValidateNamespace(ns);
+        Kv.KvKeys.ValidateNamespace(ns);
         QueueLimits.ValidateName(name);
     }
 

@@ -1,4 +1,4 @@
-using Flo.Kv;
+
 
 namespace Flo.Queues;
 
@@ -39,7 +39,7 @@ public static class QueueLimits
     {
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':'))
         {
-            throw new InvalidArgumentException($"Queue name must be 1 to {MaxNameLength} characters of [A-Za-z0-9._:-]; got '{name}'.");
+            throw new QueueArgumentException($"Queue name must be 1 to {MaxNameLength} characters of [A-Za-z0-9._:-]; got '{name}'.");
         }
     }
 
@@ -48,11 +48,11 @@ public static class QueueLimits
     {
         if (payload is null)
         {
-            throw new InvalidArgumentException("Payload must not be null.");
+            throw new QueueArgumentException("Payload must not be null.");
         }
         if (payload.Length > MaxPayloadBytes)
         {
-            throw new InvalidArgumentException($"Payload is {payload.Length} bytes; the most a message holds is {MaxPayloadBytes}.");
+            throw new QueueArgumentException($"Payload is {payload.Length} bytes; the most a message holds is {MaxPayloadBytes}.");
         }
     }
 
@@ -61,13 +61,13 @@ public static class QueueLimits
     {
         if (item is null)
         {
-            throw new InvalidArgumentException("A message is required.");
+            throw new QueueArgumentException("A message is required.");
         }
         ValidatePayload(item.Payload);
         ValidateRange(item.DelayMs, MaxDelayMs, "DelayMs");
         if (item.DedupKey is { Length: 0 or > MaxDedupKeyLength })
         {
-            throw new InvalidArgumentException($"A dedup key is 1 to {MaxDedupKeyLength} characters.");
+            throw new QueueArgumentException($"A dedup key is 1 to {MaxDedupKeyLength} characters.");
         }
     }
 
@@ -76,7 +76,7 @@ public static class QueueLimits
     {
         if (count is < 1 or > MaxBatch)
         {
-            throw new InvalidArgumentException($"{what} must be 1 to {MaxBatch}; got {count}.");
+            throw new QueueArgumentException($"{what} must be 1 to {MaxBatch}; got {count}.");
         }
     }
 
@@ -85,14 +85,14 @@ public static class QueueLimits
     {
         if (seqs is null || seqs.Count == 0)
         {
-            throw new InvalidArgumentException("At least one sequence number is required.");
+            throw new QueueArgumentException("At least one sequence number is required.");
         }
         ValidateCount(seqs.Count, "Number of sequence numbers");
         foreach (var seq in seqs)
         {
             if (seq <= 0)
             {
-                throw new InvalidArgumentException($"Sequence numbers are positive; got {seq}.");
+                throw new QueueArgumentException($"Sequence numbers are positive; got {seq}.");
             }
         }
     }
@@ -102,7 +102,7 @@ public static class QueueLimits
     {
         if (value < 0 || value > max)
         {
-            throw new InvalidArgumentException($"{what} must be 0 to {max}; got {value}.");
+            throw new QueueArgumentException($"{what} must be 0 to {max}; got {value}.");
         }
     }
 
@@ -115,7 +115,7 @@ public static class QueueLimits
         var parts = grainKey.Split('/');
         if (parts.Length != 3 || !int.TryParse(parts[2], out var partition) || partition is < 0 or >= MaxPartitions)
         {
-            throw new InvalidArgumentException($"'{grainKey}' is not a queue partition key (namespace/queue/partition).");
+            throw new QueueArgumentException($"'{grainKey}' is not a queue partition key (namespace/queue/partition).");
         }
         return (parts[0], parts[1], partition);
     }

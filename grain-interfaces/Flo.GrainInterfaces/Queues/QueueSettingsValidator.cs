@@ -1,4 +1,4 @@
-using Flo.Kv;
+
 
 namespace Flo.Queues;
 
@@ -10,23 +10,23 @@ public static class QueueSettingsValidator
     {
         if (settings is null)
         {
-            throw new InvalidArgumentException("Settings are required.");
+            throw new QueueArgumentException("Settings are required.");
         }
         if (settings.Partitions is < 1 or > QueueLimits.MaxPartitions)
         {
-            throw new InvalidArgumentException($"Partitions must be 1 to {QueueLimits.MaxPartitions}; got {settings.Partitions}.");
+            throw new QueueArgumentException($"Partitions must be 1 to {QueueLimits.MaxPartitions}; got {settings.Partitions}.");
         }
         if (settings.MaxDeliveries is < 1 or > 1000)
         {
-            throw new InvalidArgumentException($"MaxDeliveries must be 1 to 1000; got {settings.MaxDeliveries}.");
+            throw new QueueArgumentException($"MaxDeliveries must be 1 to 1000; got {settings.MaxDeliveries}.");
         }
         if (settings.DefaultVisibilityTimeoutMs < 1 || settings.DefaultVisibilityTimeoutMs > QueueLimits.MaxVisibilityTimeoutMs)
         {
-            throw new InvalidArgumentException($"DefaultVisibilityTimeoutMs must be 1 to {QueueLimits.MaxVisibilityTimeoutMs}; got {settings.DefaultVisibilityTimeoutMs}.");
+            throw new QueueArgumentException($"DefaultVisibilityTimeoutMs must be 1 to {QueueLimits.MaxVisibilityTimeoutMs}; got {settings.DefaultVisibilityTimeoutMs}.");
         }
         if (settings.DlqMaxSize is < 1 or > 10_000_000)
         {
-            throw new InvalidArgumentException($"DlqMaxSize must be 1 to 10,000,000; got {settings.DlqMaxSize}.");
+            throw new QueueArgumentException($"DlqMaxSize must be 1 to 10,000,000; got {settings.DlqMaxSize}.");
         }
         QueueLimits.ValidateRange(settings.DedupWindowMs, QueueLimits.MaxDelayMs, "DedupWindowMs");
     }

@@ -44,6 +44,3 @@ public interface IStreamGroupGrain : IGrainWithStringKey
 [GenerateSerializer]
 [Alias("flo.stream.pending-key")]
 public readonly record struct StreamPendingKey([property: Id(0)] int Partition, [property: Id(1)] StreamId Id);
-
-/// <summary>A group read, ack or claim named a consumer group that does not exist. HTTP 404 <c>GroupNotFound</c>.</summary>
-public sealed class GroupNotFoundException(string message) : FloException(message);

@@ -15,7 +15,7 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     /// the oldest kept record). When there are none, waits up to <paramref name="blockMs"/> for an append.
     /// </summary>
     [Idempotent]
-    Task<StreamRecord[]> Read(StreamId start, int count, int blockMs);
+    Task<StreamRecord[]> Read(StreamId start, int count, int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Up to <paramref name="count"/> durable records with ids ≥ <paramref name="start"/>, then up to

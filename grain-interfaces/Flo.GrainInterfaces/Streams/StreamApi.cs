@@ -48,7 +48,7 @@ public sealed class StreamApi(IGrainFactory grains)
         var partitions = await PartitionsAsync(ns, name, cancellationToken).ConfigureAwait(false);
         if (partition is { } p && (p < 0 || p >= partitions))
         {
-            throw new InvalidArgumentException($"Stream {ns}/{name} has {partitions} partition(s); there is no partition {p}.");
+            throw new StreamArgumentException($"Stream {ns}/{name} has {partitions} partition(s); there is no partition {p}.");
         }
         var targets = partition is { } only ? [only] : Enumerable.Range(0, partitions).ToArray();
         if (tail && blockMs == 0)
@@ -74,7 +74,7 @@ public sealed class StreamApi(IGrainFactory grains)
             StreamRecord[][] pages;
             if (targets.Length == 1)
             {
-                pages = [await Partition(ns, name, targets[0]).Read(from[0], count, remaining).WaitAsync(cancellationToken).ConfigureAwait(false)];
+                pages = [await Partition(ns, name, targets[0]).Read(from[0], count, remaining, cancellationToken).ConfigureAwait(false)];
             }
             else
             {
@@ -82,7 +82,7 @@ public sealed class StreamApi(IGrainFactory grains)
                 if (pages.All(page => page.Length == 0) && remaining >= 20)
                 {
                     // Wait on all partitions; the first that has something answers (the others' reads are dropped).
-                    var waits = targets.Select((t, i) => Partition(ns, name, t).Read(from[i], count, remaining)).ToList();
+                    var waits = targets.Select((t, i) => Partition(ns, name, t).Read(from[i], count, remaining, cancellationToken)).ToList();
                     await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
                     var answered = new List<StreamRecord[]>();
                     foreach (var wait in waits.Where(w => w.IsCompletedSuccessfully))
@@ -145,7 +145,7 @@ public sealed class StreamApi(IGrainFactory grains)
             var any = false;
             for (var p = 0; p < partitions; p++)
             {
-                var page = await Partition(ns, name, p).Read(cursors[p], 500, partitions == 1 ? 10_000 : 0).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var page = await Partition(ns, name, p).Read(cursors[p], 500, partitions == 1 ? 10_000 : 0, cancellationToken).ConfigureAwait(false);
                 foreach (var record in page)
                 {
                     cursors[p] = record.Id.Next();
@@ -155,7 +155,7 @@ public sealed class StreamApi(IGrainFactory grains)
             }
             if (!any && partitions > 1)
             {
-                var waits = Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).Read(cursors[p], 1, 10_000)).ToList();
+                var waits = Enumerable.Range(0, partitions).Select(p => Partition(ns, name, p).Read(cursors[p], 1, 10_000, cancellationToken)).ToList();
                 await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -196,7 +196,7 @@ public sealed class StreamApi(IGrainFactory grains)
         var current = await GetSettingsAsync(ns, name, cancellationToken).ConfigureAwait(false);
         if (settings.Partitions < current.Partitions)
         {
-            throw new InvalidArgumentException($"Stream {ns}/{name} has {current.Partitions} partitions; partitions can be added, not removed.");
+            throw new StreamArgumentException($"Stream {ns}/{name} has {current.Partitions} partitions; partitions can be added, not removed.");
         }
         await Partition(ns, name, 0).Configure(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(Enumerable.Range(1, settings.Partitions - 1).Select(p => Partition(ns, name, p).Configure(settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -228,7 +228,7 @@ public sealed class StreamApi(IGrainFactory grains)
             // Wait on the partitions (not in the group's turn) for a record after the group's cursor, then ask again.
             // Redeliveries that fall due meanwhile are picked up by the next read at the latest after 1 s.
             var wait = Math.Min(remaining, 1_000);
-            var waits = result.Cursors.Select((cursor, p) => Partition(ns, name, p).Read(cursor.Next(), 1, wait)).ToList();
+            var waits = result.Cursors.Select((cursor, p) => Partition(ns, name, p).Read(cursor.Next(), 1, wait, cancellationToken)).ToList();
             await Task.WhenAny(waits).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

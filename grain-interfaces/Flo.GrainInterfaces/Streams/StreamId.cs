@@ -51,7 +51,7 @@ public readonly record struct StreamId([property: Id(0)] long TimestampMs, [prop
 
     /// <summary>Parses <c>ms-seq</c> or <c>ms</c> (sequence 0); throws <see cref="InvalidArgumentException"/> otherwise.</summary>
     public static StreamId Parse(string? text)
-        => TryParse(text, out var id) ? id : throw new InvalidArgumentException($"'{text}' is not a stream id (timestampMs-sequence, two non-negative integers).");
+        => TryParse(text, out var id) ? id : throw new StreamArgumentException($"'{text}' is not a stream id (timestampMs-sequence, two non-negative integers).");
 
     /// <summary>Parses <c>ms-seq</c> or <c>ms</c> (sequence 0).</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out StreamId id)

@@ -28,7 +28,7 @@ public static class StreamLimits
     {
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':'))
         {
-            throw new InvalidArgumentException($"Stream name must be 1 to {MaxNameLength} characters of [A-Za-z0-9._:-]; got '{name}'.");
+            throw new StreamArgumentException($"Stream name must be 1 to {MaxNameLength} characters of [A-Za-z0-9._:-]; got '{name}'.");
         }
     }
 
@@ -37,7 +37,7 @@ public static class StreamLimits
     {
         if (count is < 1 or > MaxBatch)
         {
-            throw new InvalidArgumentException($"Count must be 1 to {MaxBatch}; got {count}.");
+            throw new StreamArgumentException($"Count must be 1 to {MaxBatch}; got {count}.");
         }
     }
 
@@ -46,7 +46,7 @@ public static class StreamLimits
     {
         if (blockMs is < 0 or > MaxBlockMs)
         {
-            throw new InvalidArgumentException($"BlockMs must be 0 to {MaxBlockMs}; got {blockMs}.");
+            throw new StreamArgumentException($"BlockMs must be 0 to {MaxBlockMs}; got {blockMs}.");
         }
     }
 
@@ -55,15 +55,15 @@ public static class StreamLimits
     {
         if (item?.Payload is null)
         {
-            throw new InvalidArgumentException("A record needs a payload.");
+            throw new StreamArgumentException("A record needs a payload.");
         }
         if (item.Payload.Length > MaxPayloadBytes)
         {
-            throw new InvalidArgumentException($"Payload is {item.Payload.Length} bytes; the most a record holds is {MaxPayloadBytes}.");
+            throw new StreamArgumentException($"Payload is {item.Payload.Length} bytes; the most a record holds is {MaxPayloadBytes}.");
         }
         if (item.Headers is { } headers && (headers.Count > MaxHeaders || headers.Sum(h => h.Key.Length + (h.Value?.Length ?? 0)) > MaxHeaderChars || headers.Any(h => h.Key.Length == 0 || h.Value is null)))
         {
-            throw new InvalidArgumentException($"Headers: at most {MaxHeaders}, {MaxHeaderChars} characters in all, non-empty names and non-null values.");
+            throw new StreamArgumentException($"Headers: at most {MaxHeaders}, {MaxHeaderChars} characters in all, non-empty names and non-null values.");
         }
     }
 
@@ -72,15 +72,15 @@ public static class StreamLimits
     {
         if (settings is null)
         {
-            throw new InvalidArgumentException("Settings are required.");
+            throw new StreamArgumentException("Settings are required.");
         }
         if (settings.Partitions is < 1 or > MaxPartitions)
         {
-            throw new InvalidArgumentException($"Partitions must be 1 to {MaxPartitions}; got {settings.Partitions}.");
+            throw new StreamArgumentException($"Partitions must be 1 to {MaxPartitions}; got {settings.Partitions}.");
         }
         if (settings.MaxLength < 0 || settings.MaxAgeMs < 0 || settings.MaxBytes < 0)
         {
-            throw new InvalidArgumentException("Retention limits must not be negative (0: no limit).");
+            throw new StreamArgumentException("Retention limits must not be negative (0: no limit).");
         }
     }
 
@@ -93,7 +93,7 @@ public static class StreamLimits
         var parts = grainKey.Split('/');
         if (parts.Length != 3 || !int.TryParse(parts[2], out var partition) || partition is < 0 or >= MaxPartitions)
         {
-            throw new InvalidArgumentException($"'{grainKey}' is not a stream partition key (namespace/stream/partition).");
+            throw new StreamArgumentException($"'{grainKey}' is not a stream partition key (namespace/stream/partition).");
         }
         return (parts[0], parts[1], partition);
     }

@@ -10,14 +10,14 @@ internal static class HttpJson
     /// <summary>Grain types returned as they are (stats, settings, info), in snake_case.</summary>
     public static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>Runs a handler; typed platform errors become problem responses with their codes.</summary>
+    /// <summary>Runs a handler; typed platform errors (and unavailability, timeouts) become problem responses with their codes.</summary>
     public static async Task<IResult> RunAsync(Func<Task<IResult>> handler)
     {
         try
         {
             return await handler();
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }

@@ -18,13 +18,26 @@ internal static class KvHttpApi
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var kv = routes.MapGroup("/v1/ns/{ns}").WithTags("kv");
-        kv.MapGet("/kv/{*key}", GetAsync).WithName("KvGet").WithSummary("Get a key (raw value, or JSON with ?format=json); ?block_ms waits for it.");
-        kv.MapPut("/kv/{*key}", PutAsync).WithName("KvPut").WithSummary("Put a value (request body); ?ttl_seconds, ?cas_version, ?if_not_exists=true.");
-        kv.MapDelete("/kv/{*key}", DeleteAsync).WithName("KvDelete").WithSummary("Delete a key (a tombstone in its history).");
-        kv.MapGet("/kv", ScanAsync).WithName("KvScan").WithSummary("Keys with ?prefix in UTF-8 byte order, ?limit (1-1000) per page, ?cursor of the previous page.");
-        kv.MapGet("/kv-history/{*key}", HistoryAsync).WithName("KvHistory").WithSummary("A key's versions, newest first (?limit 1-64, default 10).");
-        kv.MapGet("/kv-watch/{*key}", WatchAsync).WithName("KvWatch").WithSummary("Every version after ?from_version, as newline-delimited JSON, until the client disconnects.");
+        // Every route may answer 400 (bad namespace, key or query value), 503 and 504; the rest is listed per route.
+        var kv = routes.MapGroup("/v1/ns/{ns}").WithTags("kv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        kv.MapGet("/kv/{*key}", GetAsync).WithName("KvGet").WithSummary("Get a key (raw value, or JSON with ?format=json); ?block_ms waits for it.")
+            .Produces(StatusCodes.Status200OK, typeof(KvEntryJson), "application/octet-stream", "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        kv.MapPut("/kv/{*key}", PutAsync).WithName("KvPut").WithSummary("Put a value (request body); ?ttl_seconds, ?cas_version, ?if_not_exists=true.")
+            .Produces<KvPutJson>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        kv.MapDelete("/kv/{*key}", DeleteAsync).WithName("KvDelete").WithSummary("Delete a key (a tombstone in its history).")
+            .Produces<KvDeleteJson>();
+        kv.MapGet("/kv", ScanAsync).WithName("KvScan").WithSummary("Keys with ?prefix in UTF-8 byte order, ?limit (1-1000) per page, ?cursor of the previous page.")
+            .Produces<KvScanJson>();
+        kv.MapGet("/kv-history/{*key}", HistoryAsync).WithName("KvHistory").WithSummary("A key's versions, newest first (?limit 1-64, default 10).")
+            .Produces<KvHistoryJson>();
+        kv.MapGet("/kv-watch/{*key}", WatchAsync).WithName("KvWatch").WithSummary("Every version after ?from_version, as newline-delimited JSON, until the client disconnects.")
+            .Produces(StatusCodes.Status200OK, typeof(KvVersionJson), "application/x-ndjson");
     }
 
     /// <summary>
@@ -50,9 +63,9 @@ internal static class KvHttpApi
 
     private static KvApi Api(HttpContext context) => new(context.RequestServices.GetRequiredService<IGrainFactory>());
 
-    private static async Task<IResult> GetAsync(HttpContext context, string ns, string key, int? block_ms, string? format)
+    private static async Task<IResult> GetAsync(HttpContext context, string ns, string? key, int? block_ms, string? format)
     {
-        key = RawKey(context, key);
+        key = RawKey(context, key ?? "");
         try
         {
             var entry = await Api(context).GetAsync(ns, key, block_ms ?? 0, context.RequestAborted);
@@ -75,15 +88,15 @@ internal static class KvHttpApi
             }
             return Results.Bytes(entry.Value, "application/octet-stream");
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }
     }
 
-    private static async Task<IResult> PutAsync(HttpContext context, string ns, string key, long? ttl_seconds, long? cas_version, bool? if_not_exists)
+    private static async Task<IResult> PutAsync(HttpContext context, string ns, string? key, long? ttl_seconds, long? cas_version, bool? if_not_exists)
     {
-        key = RawKey(context, key);
+        key = RawKey(context, key ?? "");
         try
         {
             var value = await ReadBodyAsync(context.Request, KvKeys.DefaultMaxValueBytes, context.RequestAborted);
@@ -101,20 +114,20 @@ internal static class KvHttpApi
                 new KvPutCondition { TtlSeconds = ttl_seconds, CasVersion = cas, IfNotExists = if_not_exists ?? false }, context.RequestAborted);
             return Results.Ok(new KvPutJson(key, version));
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, string ns, string key)
+    private static async Task<IResult> DeleteAsync(HttpContext context, string ns, string? key)
     {
-        key = RawKey(context, key);
+        key = RawKey(context, key ?? "");
         try
         {
             return Results.Ok(new KvDeleteJson(key, await Api(context).DeleteAsync(ns, key, context.RequestAborted)));
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }
@@ -127,29 +140,29 @@ internal static class KvHttpApi
             var page = await Api(context).ScanAsync(ns, prefix ?? "", limit ?? KvKeys.DefaultScanLimit, cursor, context.RequestAborted);
             return Results.Ok(new KvScanJson(page.Keys, page.HasMore, page.Cursor));
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }
     }
 
-    private static async Task<IResult> HistoryAsync(HttpContext context, string ns, string key, int? limit)
+    private static async Task<IResult> HistoryAsync(HttpContext context, string ns, string? key, int? limit)
     {
-        key = RawKey(context, key);
+        key = RawKey(context, key ?? "");
         try
         {
             var versions = await Api(context).HistoryAsync(ns, key, limit ?? 10, context.RequestAborted);
             return Results.Ok(new KvHistoryJson(key, versions.Select(ToJson).ToList()));
         }
-        catch (Exception e) when (e is FloException)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             return HttpProblems.From(e);
         }
     }
 
-    private static async Task WatchAsync(HttpContext context, string ns, string key, long? from_version)
+    private static async Task WatchAsync(HttpContext context, string ns, string? key, long? from_version)
     {
-        key = RawKey(context, key);
+        key = RawKey(context, key ?? "");
         IAsyncEnumerator<KvVersion> versions;
         try
         {
@@ -157,7 +170,7 @@ internal static class KvHttpApi
             KvKeys.ValidateNamespace(ns);
             KvKeys.ValidateKey(key);
         }
-        catch (FloException e)
+        catch (Exception e) when (HttpProblems.IsExpected(e))
         {
             await HttpProblems.From(e).ExecuteAsync(context);
             return;

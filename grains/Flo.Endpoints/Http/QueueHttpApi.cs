@@ -17,25 +17,41 @@ internal static class QueueHttpApi
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var q = routes.MapGroup("/v1/ns/{ns}/queues/{name}").WithTags("queues");
+        // Every route may answer 400 (bad namespace, name or value), 503 and 504; the rest is listed per route.
+        var q = routes.MapGroup("/v1/ns/{ns}/queues/{name}").WithTags("queues")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         q.MapPost("/messages", EnqueueAsync).WithName("QueueEnqueue").WithSummary("Enqueue a message: {payload (base64), priority, delay_ms, dedup_key} → {seq}.")
-            .Accepts<EnqueueJson>("application/json").Produces<SeqJson>(StatusCodes.Status201Created);
+            .Accepts<EnqueueJson>("application/json").Produces<SeqJson>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         q.MapPost("/dequeue", DequeueAsync).WithName("QueueDequeue").WithSummary("Lease up to {count} messages for {visibility_timeout_ms}; {block_ms} long-polls.")
-            .Accepts<DequeueJson>("application/json").Produces<MessagesJson>();
-        q.MapPost("/ack", AckAsync).WithName("QueueAck").WithSummary("Ack (remove) leased messages: {seqs}.")
-            .Accepts<SeqsJson>("application/json").Produces(StatusCodes.Status204NoContent);
-        q.MapPost("/nack", NackAsync).WithName("QueueNack").WithSummary("Release messages: {seqs, to_dlq, delay_ms, error}.")
-            .Accepts<NackJson>("application/json").Produces(StatusCodes.Status204NoContent);
+            .Accepts<DequeueJson>("application/json").Produces<MessagesJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        q.MapPost("/ack", AckAsync).WithName("QueueAck").WithSummary("Ack (remove) leased messages: {seqs} (empty: nothing to do).")
+            .Accepts<SeqsJson>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        q.MapPost("/nack", NackAsync).WithName("QueueNack").WithSummary("Release messages: {seqs, to_dlq, delay_ms, error} (empty seqs: nothing to do).")
+            .Accepts<NackJson>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         q.MapPost("/touch", TouchAsync).WithName("QueueTouch").WithSummary("Extend leases: {seqs, visibility_timeout_ms} → {lease_expires_at_ms}.")
-            .Accepts<TouchJson>("application/json").Produces<LeaseJson>();
+            .Accepts<TouchJson>("application/json").Produces<LeaseJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         q.MapGet("/peek", PeekAsync).WithName("QueuePeek").WithSummary("Up to ?count visible messages, not leased.").Produces<MessagesJson>();
         q.MapGet("/dlq", DlqListAsync).WithName("QueueDlqList").WithSummary("Dead letters in sequence order: ?limit, ?after_seq.").Produces<DlqJson>();
         q.MapPost("/dlq/requeue", DlqRequeueAsync).WithName("QueueDlqRequeue").WithSummary("Move dead letters back with a fresh delivery count: {seqs} (empty or absent: all).")
-            .Accepts<SeqsJson>("application/json").Produces<RequeuedJson>();
+            .Accepts<SeqsJson>("application/json").Produces<RequeuedJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         q.MapGet("/stats", StatsAsync).WithName("QueueStats").WithSummary("Depth, visible, delayed, in flight, DLQ size.").Produces<QueueStats>();
         q.MapGet("/settings", GetSettingsAsync).WithName("QueueGetSettings").WithSummary("The queue's settings.").Produces<QueueSettings>();
         q.MapPut("/settings", ConfigureAsync).WithName("QueueConfigure").WithSummary("Change the queue's settings (partitions may only grow).")
-            .Accepts<QueueSettings>("application/json").Produces<QueueSettings>();
+            .Accepts<QueueSettings>("application/json").Produces<QueueSettings>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
     private static QueueApi Api(HttpContext context) => new(context.RequestServices.GetRequiredService<IGrainFactory>());
@@ -58,14 +74,22 @@ internal static class QueueHttpApi
     private static Task<IResult> AckAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
     {
         var body = await BodyAsync<SeqsJson>(context);
-        await Api(context).AckAsync(ns, name, body.seqs ?? [], context.RequestAborted);
+        if (IsNothing(ns, name, body.seqs, "ack"))
+        {
+            return Results.NoContent();
+        }
+        await Api(context).AckAsync(ns, name, body.seqs!, context.RequestAborted);
         return Results.NoContent();
     });
 
     private static Task<IResult> NackAsync(HttpContext context, string ns, string name) => RunAsync(context, async () =>
     {
         var body = await BodyAsync<NackJson>(context);
-        await Api(context).NackAsync(ns, name, body.seqs ?? [], new QueueNack { ToDlq = body.to_dlq ?? false, DelayMs = body.delay_ms ?? 0, Error = body.error }, context.RequestAborted);
+        if (IsNothing(ns, name, body.seqs, "nack"))
+        {
+            return Results.NoContent();
+        }
+        await Api(context).NackAsync(ns, name, body.seqs!, new QueueNack { ToDlq = body.to_dlq ?? false, DelayMs = body.delay_ms ?? 0, Error = body.error }, context.RequestAborted);
         return Results.NoContent();
     });
 
@@ -107,6 +131,25 @@ internal static class QueueHttpApi
         await Api(context).ConfigureAsync(ns, name, settings, context.RequestAborted);
         return Results.Json(settings, JsonOptions);
     });
+
+    /// <summary>
+    /// Whether an ack or nack names no message (an empty <c>seqs</c>): nothing to do, not an error (as the client), once
+    /// the queue's name is checked. An absent <c>seqs</c> is a malformed request.
+    /// </summary>
+    private static bool IsNothing(string ns, string name, long[]? seqs, string operation)
+    {
+        if (seqs is null)
+        {
+            throw new QueueArgumentException($"'seqs' (the sequence numbers to {operation}) is required.");
+        }
+        if (seqs.Length > 0)
+        {
+            return false;
+        }
+        KvKeys.ValidateNamespace(ns);
+        QueueLimits.ValidateName(name);
+        return true;
+    }
 
     private static Task<IResult> RunAsync(HttpContext context, Func<Task<IResult>> handler) => HttpJson.RunAsync(handler);
 

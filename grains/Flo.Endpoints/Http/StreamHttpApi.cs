@@ -15,27 +15,38 @@ internal static class StreamHttpApi
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var s = routes.MapGroup("/v1/ns/{ns}/streams/{name}").WithTags("streams");
+        // Every route may answer 400 (bad namespace, name, id or value), 503 and 504; JSON-body routes 415, group routes 404.
+        var s = routes.MapGroup("/v1/ns/{ns}/streams/{name}").WithTags("streams")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         s.MapPost("/records", AppendAsync).WithName("StreamAppend").WithSummary("Append a record: {payload (base64), partition_key, headers} → {id}.")
-            .Accepts<AppendJson>("application/json").Produces<IdJson>(StatusCodes.Status201Created);
+            .Accepts<AppendJson>("application/json").Produces<IdJson>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         s.MapGet("/records", ReadAsync).WithName("StreamRead").WithSummary("Read: ?start=ms-seq (inclusive) or ?tail=true, ?count, ?block_ms, ?partition.").Produces<RecordsJson>();
         s.MapGet("/info", InfoAsync).WithName("StreamInfo").WithSummary("Length, first/last id, bytes, trimmed, partitions, groups.").Produces<StreamInfo>();
         s.MapGet("/settings", GetSettingsAsync).WithName("StreamGetSettings").WithSummary("Partitions and retention.").Produces<StreamSettings>();
         s.MapPut("/settings", ConfigureAsync).WithName("StreamConfigure").WithSummary("Change partitions (grow only) and retention.")
-            .Accepts<StreamSettings>("application/json").Produces<StreamSettings>();
+            .Accepts<StreamSettings>("application/json").Produces<StreamSettings>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        var g = s.MapGroup("/groups/{group}");
+        var g = s.MapGroup("/groups/{group}").ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/join", JoinAsync).WithName("StreamGroupJoin").WithSummary("Join (creating the group if needed): {consumer, start_after, settings}.")
-            .Accepts<JoinJson>("application/json").Produces(StatusCodes.Status204NoContent);
+            .Accepts<JoinJson>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         g.MapPost("/read", GroupReadAsync).WithName("StreamGroupRead").WithSummary("Deliver records to a consumer: {consumer, count, block_ms}.")
-            .Accepts<GroupReadJson>("application/json").Produces<RecordsJson>();
+            .Accepts<GroupReadJson>("application/json").Produces<RecordsJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         g.MapPost("/ack", AckAsync).WithName("StreamGroupAck").WithSummary("Ack records: {records: [{partition, id}]} → {acked}.")
-            .Accepts<KeysJson>("application/json").Produces<AckedJson>();
+            .Accepts<KeysJson>("application/json").Produces<AckedJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         g.MapGet("/pending", PendingAsync).WithName("StreamGroupPending").WithSummary("Pending entries: ?consumer, ?count.").Produces<PendingJson>();
         g.MapPost("/claim", ClaimAsync).WithName("StreamGroupClaim").WithSummary("Take over idle pending records: {consumer, min_idle_ms, records} or, without records, {count} (autoclaim).")
-            .Accepts<ClaimJson>("application/json").Produces<RecordsJson>();
+            .Accepts<ClaimJson>("application/json").Produces<RecordsJson>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         g.MapPost("/leave", LeaveAsync).WithName("StreamGroupLeave").WithSummary("Leave: {consumer}; its pending records go to others.")
-            .Accepts<GroupReadJson>("application/json").Produces(StatusCodes.Status204NoContent);
+            .Accepts<GroupReadJson>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         g.MapGet("", GroupInfoAsync).WithName("StreamGroupInfo").WithSummary("Consumers, pending, lag, dead letters, cursors.").Produces<StreamGroupInfo>();
         g.MapGet("/dlq", DeadLettersAsync).WithName("StreamGroupDeadLetters").WithSummary("Records that reached the maximum deliveries: ?count.").Produces<PendingJson>();
     }

@@ -10,7 +10,7 @@ public sealed class PingGrain : Grain, IPingGrain
     public Task<int> Ping(int value) => Task.FromResult(value);
 
     /// <inheritdoc/>
-    public Task<string> Where() => Task.FromResult(GrainContext.SiloName);
+    public Task<string> Where() => Task.FromResult(RuntimeIdentity);
 
     /// <inheritdoc/>
     public Task<int> PingOther(string otherKey, int value) => GrainFactory.GetGrain<IPingGrain>(otherKey).Ping(value);

@@ -17,7 +17,7 @@ namespace Flo.Grains.Kv;
 /// </remarks>
 [Reentrant]
 [GrainType("kvindex")]
-public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
+public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] IPersistentState<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
 {
     /// <summary>How often expired keys are looked for while the partition holds keys with a TTL.</summary>
     internal static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
@@ -131,7 +131,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
                 Sorted.Remove(key);
             }
             await WriteAsync();
-            var ns = KvKeys.Split(GetPrimaryKeyString()).Namespace;
+            var ns = KvKeys.Split(this.GetPrimaryKeyString()).Namespace;
             foreach (var key in expired)
             {
                 await GrainFactory.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).ReclaimIfExpired();
@@ -152,7 +152,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex")] IPersistentState<K
     {
         if (sweep is null && expiries.Count > 0)
         {
-            sweep = RegisterGrainTimer(_ => SweepAsync(), SweepPeriod, SweepPeriod);
+            sweep = this.RegisterGrainTimer(_ => SweepAsync(), SweepPeriod, SweepPeriod);
             DelayDeactivation(SweepPeriod * 3);
         }
     }

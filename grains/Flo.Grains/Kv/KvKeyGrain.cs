@@ -15,15 +15,18 @@ namespace Flo.Grains.Kv;
 /// leave a deleted key listed until the key is touched again (its next activation removes it).
 /// </remarks>
 [GrainType("kv")]
-public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeyState> state, TimeProvider time) : Grain, IKvKeyGrain
+public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersistentState<KvKeyState> state, TimeProvider time) : Grain, IKvKeyGrain
 {
+    /// <summary>The longest a blocking call waits inside the grain; callers wanting longer ask again.</summary>
+    internal const int MaxGrainWaitMs = 10_000;
+
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? ns;
     private string? key;
 
-    private string Namespace => ns ??= KvKeys.Split(GetPrimaryKeyString()).Namespace;
+    private string Namespace => ns ??= KvKeys.Split(this.GetPrimaryKeyString()).Namespace;
 
-    private string Key => key ??= KvKeys.Split(GetPrimaryKeyString()).Key;
+    private string Key => key ??= KvKeys.Split(this.GetPrimaryKeyString()).Key;
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -36,7 +39,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (ns, key) = KvKeys.Split(GetPrimaryKeyString());
+        (ns, key) = KvKeys.Split(this.GetPrimaryKeyString());
         KvKeys.ValidateNamespace(ns);
         KvKeys.ValidateKey(key);
         if (Versions.Count > 0 && Versions[^1].IsTombstone)
@@ -50,7 +53,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
     public Task<KvEntry?> Get() => Task.FromResult(Live(Now));
 
     /// <inheritdoc/>
-    public async Task<KvEntry?> GetOrWait(int blockMs)
+    public async Task<KvEntry?> GetOrWait(int blockMs, CancellationToken cancellationToken)
     {
         var deadline = Environment.TickCount64 + Math.Max(0, blockMs);
         while (true)
@@ -60,7 +63,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
                 return entry;
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || GrainContext.DeactivationRequested.IsCancellationRequested || !await WaitForChangeAsync(remaining))
+            if (remaining <= 0 || cancellationToken.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
                 return Live(Now);
             }
@@ -129,7 +132,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
     }
 
     /// <inheritdoc/>
-    public async Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs)
+    public async Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs, CancellationToken cancellationToken)
     {
         var deadline = Environment.TickCount64 + Math.Max(0, timeoutMs);
         while (true)
@@ -142,7 +145,7 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
                 }
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || GrainContext.DeactivationRequested.IsCancellationRequested || !await WaitForChangeAsync(remaining))
+            if (remaining <= 0 || cancellationToken.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
                 return null;
             }
@@ -209,13 +212,14 @@ public sealed class KvKeyGrain([PersistentState("kv")] IPersistentState<KvKeySta
     }
 
     /// <summary>
-    /// Waits for the next stored write, the timeout, or this activation being asked to deactivate (the caller then
-    /// gets the current answer early and asks again wherever the key lives next); true when a write happened.
+    /// Waits for the next stored write, the timeout (at most <see cref="MaxGrainWaitMs"/>, so a deactivation is never
+    /// held up for long: the caller asks again wherever the key lives next) or the caller giving up; true when a write
+    /// happened.
     /// </summary>
-    private async Task<bool> WaitForChangeAsync(long timeoutMs)
+    private async Task<bool> WaitForChangeAsync(long timeoutMs, CancellationToken cancellationToken)
     {
         var signal = changed.Task;
-        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(timeoutMs), time, GrainContext.DeactivationRequested));
+        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, MaxGrainWaitMs)), time, cancellationToken));
         return finished == signal;
     }
 }

@@ -25,7 +25,7 @@ namespace Flo.Grains.Queues;
 [Reentrant]
 [GrainType("queue")]
 public sealed partial class QueuePartitionGrain(
-    [PersistentState("queue")] IPersistentState<QueuePartitionState> state,
+    [StateWithRecords("queue", FloStorage.Name)] IStateWithRecords<QueuePartitionState> state,
     TimeProvider time,
     ILogger<QueuePartitionGrain> logger) : Grain, IQueuePartitionGrain, IRemindable
 {
@@ -60,7 +60,7 @@ public sealed partial class QueuePartitionGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (ns, queue, p) = QueueLimits.SplitPartitionKey(GetPrimaryKeyString());
+        var (ns, queue, p) = QueueLimits.SplitPartitionKey(this.GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{queue}";
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Queue {name} partition {p}", error =>
@@ -142,7 +142,7 @@ public sealed partial class QueuePartitionGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<QueueMessage[]> Dequeue(int count, long visibilityTimeoutMs, int blockMs)
+    public async Task<QueueMessage[]> Dequeue(int count, long visibilityTimeoutMs, int blockMs, CancellationToken cancellationToken)
     {
         EnsureUsable();
         QueueLimits.ValidateCount(count);
@@ -164,7 +164,7 @@ public sealed partial class QueuePartitionGrain(
         {
             var waiter = new Waiter(count, lease);
             var node = waiters.AddLast(waiter);
-            var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, GrainContext.DeactivationRequested);
+            var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, cancellationToken);
             await Task.WhenAny(waiter.Served.Task, timeout);
             if (!waiter.Served.Task.IsCompleted)
             {
@@ -356,7 +356,7 @@ public sealed partial class QueuePartitionGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<bool> WaitForVisible(int blockMs)
+    public async Task<bool> WaitForVisible(int blockMs, CancellationToken cancellationToken)
     {
         EnsureUsable();
         Advance(Now);
@@ -366,7 +366,7 @@ public sealed partial class QueuePartitionGrain(
         }
         var watcher = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         visibilityWatchers.Add(watcher);
-        await Task.WhenAny(watcher.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, GrainContext.DeactivationRequested));
+        await Task.WhenAny(watcher.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, cancellationToken));
         visibilityWatchers.Remove(watcher);
         return visible.Count > 0;
     }
@@ -383,7 +383,10 @@ public sealed partial class QueuePartitionGrain(
         {
             // Nothing leased or delayed: no reason to come back after a silo loss.
             reminderRegistered = false;
-            await UnregisterReminderAsync(ReminderName);
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
         }
     }
 
@@ -640,7 +643,7 @@ public sealed partial class QueuePartitionGrain(
     {
         if ((Timeline.Count > 0 || dedupExpiries.Count > 0) && ticker is null)
         {
-            ticker = RegisterGrainTimer(Tick, TickPeriod, TickPeriod);
+            ticker = this.RegisterGrainTimer(Tick, TickPeriod, TickPeriod);
         }
         if (Timeline.Count > 0 && !reminderRegistered)
         {
@@ -672,7 +675,7 @@ public sealed partial class QueuePartitionGrain(
     {
         try
         {
-            await RegisterOrUpdateReminderAsync(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
         catch (Exception e)
         {

@@ -10,7 +10,7 @@ namespace Flo.Grains.Streams;
 /// of the timeout early. Removing a consumer only makes its pending records due for redelivery, and it is added again
 /// when it reads, so that costs at most a redelivery.
 /// </remarks>
-internal sealed class StreamGroupConsumers(IPersistentState<StreamGroupState> state)
+internal sealed class StreamGroupConsumers(IStateWithRecords<StreamGroupState> state)
 {
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
 

@@ -20,7 +20,7 @@ namespace Flo.Grains.Streams;
 [Reentrant]
 [GrainType("streamgroup")]
 public sealed class StreamGroupGrain(
-    [PersistentState("streamgroup")] IPersistentState<StreamGroupState> state,
+    [StateWithRecords("streamgroup", FloStorage.Name)] IStateWithRecords<StreamGroupState> state,
     TimeProvider time) : Grain, IStreamGroupGrain
 {
     private const int LoadPageSize = 10_000;
@@ -50,10 +50,10 @@ public sealed class StreamGroupGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var parts = GetPrimaryKeyString().Split('/');
+        var parts = this.GetPrimaryKeyString().Split('/');
         if (parts.Length != 3)
         {
-            throw new InvalidArgumentException($"'{GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
+            throw new InvalidArgumentException($"'{this.GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
         }
         (ns, stream, group) = (parts[0], parts[1], parts[2]);
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Consumer group {ns}/{stream}/{group}", _ => DeactivateOnIdle());

@@ -20,7 +20,7 @@ namespace Flo.Grains.Streams;
 [Reentrant]
 [GrainType("stream")]
 public sealed partial class StreamPartitionGrain(
-    [PersistentState("stream")] IPersistentState<StreamPartitionState> state,
+    [StateWithRecords("stream", FloStorage.Name)] IStateWithRecords<StreamPartitionState> state,
     TimeProvider time,
     ILogger<StreamPartitionGrain> logger) : Grain, IStreamPartitionGrain
 {
@@ -49,7 +49,7 @@ public sealed partial class StreamPartitionGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (ns, stream, p) = StreamLimits.SplitPartitionKey(GetPrimaryKeyString());
+        var (ns, stream, p) = StreamLimits.SplitPartitionKey(this.GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{stream}";
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Stream {name} partition {p}", error =>
@@ -131,7 +131,7 @@ public sealed partial class StreamPartitionGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<StreamRecord[]> Read(StreamId start, int count, int blockMs)
+    public async Task<StreamRecord[]> Read(StreamId start, int count, int blockMs, CancellationToken cancellationToken)
     {
         EnsureUsable();
         StreamLimits.ValidateCount(count);
@@ -147,12 +147,12 @@ public sealed partial class StreamPartitionGrain(
                 result.Add(ToRecord(entries[i]));
             }
             var remaining = deadline - Environment.TickCount64;
-            if (result.Count > 0 || remaining <= 0 || GrainContext.DeactivationRequested.IsCancellationRequested)
+            if (result.Count > 0 || remaining <= 0 || cancellationToken.IsCancellationRequested)
             {
                 return [.. result];
             }
             var signal = appended.Task;
-            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(remaining), time, GrainContext.DeactivationRequested));
+            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(remaining), time, cancellationToken));
         }
     }
 
@@ -384,7 +384,7 @@ public sealed partial class StreamPartitionGrain(
     {
         if (Settings.MaxAgeMs > 0 && ageTimer is null)
         {
-            ageTimer = RegisterGrainTimer(_ =>
+            ageTimer = this.RegisterGrainTimer(_ =>
             {
                 if (!commits!.IsBroken)
                 {

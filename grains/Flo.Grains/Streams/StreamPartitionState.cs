@@ -40,8 +40,12 @@ public sealed class StreamEntryRecord
 
     [Id(3)] public Dictionary<string, string>? Headers { get; set; }
 
-    /// <summary>Not stored: the row id, set when loaded or appended.</summary>
-    public long Offset { get; set; }
+    /// <summary>Not stored (it is the record's row id): set when loaded or appended.</summary>
+    [NonSerialized]
+    private long offset;
+
+    /// <summary>The record's row id within the partition, set when loaded or appended.</summary>
+    public long Offset { get => offset; set => offset = value; }
 
     public StreamId Id => new(TimestampMs, Sequence);
 }

@@ -1,0 +1,69 @@
+using Flo.Endpoints.Http;
+using Flo.Endpoints.Resp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flo.Endpoints;
+
+/// <summary>
+/// The platform's protocol endpoints in a silo's web host: HTTP/JSON under <c>/v1</c> with its OpenAPI document, and
+/// RESP as a Kestrel connection handler on its own port.
+/// </summary>
+/// <remarks>
+/// A web host wires them in three places: <see cref="AddFloEndpoints"/> (services), <see cref="UseFloEndpoints"/>
+/// (middleware, before routing) and <see cref="MapFloEndpoints"/> (routes). Every HTTP error is
+/// <c>application/problem+json</c> with a stable <c>code</c> (<see cref="HttpProblems"/>): handlers answer typed errors
+/// themselves; what ASP.NET Core answers on its own (no route, wrong method, wrong content type, a query value that
+/// does not bind, an unhandled exception) goes through <see cref="UseFloEndpoints"/>.
+/// </remarks>
+public static class FloEndpoints
+{
+    /// <summary>
+    /// Registers what the endpoints need: the OpenAPI document <c>v1</c>, problem details with a <c>code</c> on every
+    /// one, route handlers that report a value which does not bind (instead of an empty 400), and the RESP handler.
+    /// </summary>
+    public static IServiceCollection AddFloEndpoints(this IServiceCollection services)
+    {
+        services.AddOpenApi("v1");
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = HttpProblems.Customize);
+        // A query or route value of the wrong type throws BadHttpRequestException (with the parameter's name) into the
+        // exception handler of UseFloEndpoints, which answers 400 InvalidArgument with that message.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = HttpProblems.StatusOf);
+        services.AddSingleton<RespConnectionHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the middleware that makes every error a problem: the exception handler (a request ASP.NET Core rejects, a
+    /// bug: 400/413/500 problems) and status code pages (404 no such route, 405, 415: problems instead of empty
+    /// bodies). Call it before <c>UseRouting</c>.
+    /// </summary>
+    public static IApplicationBuilder UseFloEndpoints(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Serves RESP on <paramref name="listen"/> (e.g. <c>options.ListenAnyIP(6379, l => l.UseFloResp())</c>).</summary>
+    public static ListenOptions UseFloResp(this ListenOptions listen)
+    {
+        listen.UseConnectionHandler<RespConnectionHandler>();
+        return listen;
+    }
+
+    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams/...</c>) and <c>/openapi/v1.json</c>.</summary>
+    public static IEndpointRouteBuilder MapFloEndpoints(this IEndpointRouteBuilder routes)
+    {
+        KvHttpApi.Map(routes);
+        QueueHttpApi.Map(routes);
+        StreamHttpApi.Map(routes);
+        routes.MapOpenApi("/openapi/{documentName}.json");
+        return routes;
+    }
+}

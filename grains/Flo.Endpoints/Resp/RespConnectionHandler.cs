@@ -1,0 +1,19 @@
+using Flo.Kv;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Flo.Endpoints.Resp;
+
+/// <summary>
+/// The Redis protocol (RESP2) on its own port (6379 by default), as a Kestrel connection handler: serves the KV store
+/// and streams (X* commands), so <c>redis-cli</c>, <c>redis-benchmark</c> and Redis clients work.
+/// </summary>
+public sealed class RespConnectionHandler(IGrainFactory grains, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+{
+    private readonly KvApi kv = new(grains);
+    private readonly RespStreamCommands streamCommands = new(new Flo.Streams.StreamApi(grains));
+
+    /// <inheritdoc/>
+    public override Task OnConnectedAsync(ConnectionContext connection)
+        => new RespSession(connection.Transport, kv, streamCommands, logger, connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId).RunAsync(connection.ConnectionClosed);
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Reflection;
+using Flo.Grains;
+using Flo.Reminders;
+using Flo.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+
+namespace Flo.Hosting;
+
+/// <summary>
+/// What a silo needs to host the platform, as Orleans silo-builder extensions: the platform's grains and their
+/// storage (<see cref="AddFloPlatform"/>), and clustering and endpoints for a real deployment
+/// (<see cref="UseFloClustering"/>; a test cluster brings its own).
+/// </summary>
+public static class FloSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the platform: its grains, the platform's grain storage (<c>flo</c>: <c>Cluster:Storage</c>), the default
+    /// storage for users' grains (<see cref="FloSiloOptions.DefaultGrainStorage"/>), reminders on the same database,
+    /// membership timings (<see cref="FloMembershipDefaults"/>, then <c>Cluster:Membership</c>), activity propagation,
+    /// and grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>.
+    /// </summary>
+    public static ISiloBuilder AddFloPlatform(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = FloSiloConfiguration.Read(configuration);
+        var storage = FloSiloConfiguration.ReadStorage(configuration);
+        silo.Services.AddOptions<FloSiloOptions>().Bind(configuration.GetSection(FloSiloOptions.Section));
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        if (options.Name is { Length: > 0 } name)
+        {
+            silo.Configure<SiloOptions>(o => o.SiloName = name);
+        }
+        silo.Configure<ClusterMembershipOptions>(FloMembershipDefaults.Apply);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection(FloSiloOptions.Section + ":Membership"));
+        silo.Configure<GrainCollectionOptions>(configuration.GetSection(FloSiloOptions.Section + ":GrainCollection"));
+        silo.Configure<SiloMessagingOptions>(configuration.GetSection(FloSiloOptions.Section + ":Messaging"));
+        silo.AddActivityPropagation();
+
+        if (storage.Provider == FloStorageProvider.Postgres)
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaParticipant(
+                storage.ConnectionString ?? throw new InvalidOperationException("Cluster:Storage:ConnectionString is required when Cluster:Storage:Provider is Postgres."),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        }
+        silo.AddFloGrainStorage(FloStorage.Name, storage.Bind);
+        AddDefaultGrainStorage(silo, options, storage);
+        AddReminders(silo, storage);
+
+        silo.Services.AddSerializer(serializer =>
+        {
+            serializer.AddAssembly(typeof(GrainsAssembly).Assembly);
+            foreach (var path in options.GrainAssemblies)
+            {
+                serializer.AddAssembly(Assembly.LoadFrom(Path.GetFullPath(path)));
+            }
+        });
+        return silo;
+    }
+
+    /// <summary>
+    /// Endpoints and clustering for a real deployment: silo port, gateway port and advertised address from
+    /// <c>Cluster:Endpoints</c>; membership in PostgreSQL (<c>Microsoft.Orleans.Clustering.AdoNet</c>) when the storage
+    /// provider is Postgres, else localhost clustering (one embedded silo).
+    /// </summary>
+    public static ISiloBuilder UseFloClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = FloSiloConfiguration.Read(configuration);
+        var storage = FloSiloConfiguration.ReadStorage(configuration);
+        var endpoints = options.Endpoints;
+        if (storage.Provider == FloStorageProvider.Postgres)
+        {
+            var listen = IPAddress.Parse(endpoints.ListenAddress);
+            var advertised = endpoints.AdvertisedAddress is { Length: > 0 } a
+                ? IPAddress.Parse(a)
+                : !listen.Equals(IPAddress.Any) ? listen : FloSiloConfiguration.FirstHostAddress();
+            silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = FloSiloConfiguration.PostgresInvariant;
+                o.ConnectionString = storage.ConnectionString;
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        return silo;
+    }
+
+    private static void AddDefaultGrainStorage(ISiloBuilder silo, FloSiloOptions options, FloStorageOptions storage)
+    {
+        if (string.Equals(options.DefaultGrainStorage, "AdoNet", StringComparison.OrdinalIgnoreCase))
+        {
+            if (storage.Provider != FloStorageProvider.Postgres)
+            {
+                throw new InvalidOperationException("Cluster:DefaultGrainStorage=AdoNet needs Cluster:Storage:Provider=Postgres (it stores in that database).");
+            }
+            silo.AddAdoNetGrainStorageAsDefault(o =>
+            {
+                o.Invariant = FloSiloConfiguration.PostgresInvariant;
+                o.ConnectionString = storage.ConnectionString;
+            });
+        }
+        else if (string.Equals(options.DefaultGrainStorage, "Flo", StringComparison.OrdinalIgnoreCase))
+        {
+            silo.AddFloGrainStorageAsDefault(storage.Bind);
+        }
+        else
+        {
+            throw new InvalidOperationException($"Cluster:DefaultGrainStorage must be Flo or AdoNet; got '{options.DefaultGrainStorage}'.");
+        }
+    }
+
+    private static void AddReminders(ISiloBuilder silo, FloStorageOptions storage)
+    {
+        switch (storage.Provider)
+        {
+            case FloStorageProvider.Postgres:
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = FloSiloConfiguration.PostgresInvariant;
+                    o.ConnectionString = storage.ConnectionString;
+                });
+                break;
+            case FloStorageProvider.Sqlite:
+                silo.UseSqliteReminderService(o => o.DataDirectory = storage.DataDirectory);
+                break;
+            default:
+                silo.UseInMemoryReminderService();
+                break;
+        }
+    }
+}

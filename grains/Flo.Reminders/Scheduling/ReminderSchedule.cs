@@ -1,0 +1,252 @@
+using Cronos;
+
+namespace Flo.Reminders;
+
+/// <summary>
+/// A cron or period schedule run on top of an Orleans reminder, with a <see cref="MissedTicks"/> policy. Pure: the
+/// clock and the grain's last fire time are passed in.
+/// </summary>
+/// <remarks>
+/// <para>How a grain uses it. Orleans reminders tick at a fixed period, at least
+/// <c>ReminderOptions.MinimumReminderPeriod</c> (1 min by default), and drop the ticks missed while the silo owning
+/// them was down. So the grain registers one Orleans reminder as a <em>heartbeat</em>
+/// (<see cref="Registration(DateTimeOffset?, DateTimeOffset)"/>: first tick at the next occurrence, then every
+/// <see cref="Heartbeat"/>), keeps <c>LastFiredUtc</c> in its persistent state, and on each tick asks
+/// <see cref="Check(DateTimeOffset?, DateTimeOffset)"/> whether an occurrence fell due in
+/// (LastFiredUtc, now]. Occurrences are found up to one heartbeat late.</para>
+/// <para>Several occurrences due at once (downtime, or a schedule denser than the heartbeat): with
+/// <see cref="MissedTicks.FireOnce"/> the grain fires once, for the latest; with <see cref="MissedTicks.Skip"/> it
+/// fires the latest only if it is at most <see cref="Tolerance"/> old, and none otherwise. Either way
+/// <see cref="ScheduleCheck.LastFiredUtc"/> moves to the latest occurrence due, so the next check starts after it.</para>
+/// <para>Before the first fire the grain passes the time it started the schedule (persisted with it), so occurrences
+/// before that are never due. Passing null means "nothing known": only the last <see cref="Tolerance"/> counts.</para>
+/// <para>Period schedules are anchored on the last fire: occurrences at LastFiredUtc + k·period.</para>
+/// </remarks>
+public sealed record ReminderSchedule
+{
+    /// <summary>The heartbeat of cron schedules: Orleans' default minimum reminder period, 1 min.</summary>
+    public static readonly TimeSpan DefaultCronHeartbeat = TimeSpan.FromMinutes(1);
+
+    /// <summary>Occurrences missed are counted up to this number.</summary>
+    public const int MaxCountedMissed = 10_000;
+
+    // Orleans' reminder tick may run a little before the occurrence the reminder was aligned to (timer and clock
+    // resolution, another silo's clock); registering a little late makes the aligned tick find it.
+    private static readonly TimeSpan AlignmentSlack = TimeSpan.FromMilliseconds(100);
+
+    private readonly CronExpression? cron;
+    private readonly TimeSpan heartbeat;
+    private readonly TimeSpan? tolerance;
+
+    private ReminderSchedule(string? cronText, CronExpression? cron, TimeZoneInfo zone, TimeSpan? period, TimeSpan heartbeat)
+    {
+        CronText = cronText;
+        this.cron = cron;
+        TimeZone = zone;
+        Period = period;
+        this.heartbeat = heartbeat;
+    }
+
+    /// <summary>The cron expression, or null for a period schedule.</summary>
+    public string? CronText { get; }
+
+    /// <summary>The time zone cron occurrences are computed in. Default UTC.</summary>
+    public TimeZoneInfo TimeZone { get; }
+
+    /// <summary>The period, or null for a cron schedule.</summary>
+    public TimeSpan? Period { get; }
+
+    /// <summary>What to do with occurrences missed. Default <see cref="MissedTicks.FireOnce"/>.</summary>
+    public MissedTicks MissedTicks { get; init; } = MissedTicks.FireOnce;
+
+    /// <summary>
+    /// The period of the Orleans reminder that drives the schedule: how late an occurrence may be found. Default
+    /// 1 min for cron, the period (at most 1 min) for periods. Must be at least <c>ReminderOptions.MinimumReminderPeriod</c>.
+    /// </summary>
+    public TimeSpan Heartbeat
+    {
+        get => heartbeat;
+        init => heartbeat = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(Heartbeat), value, "The heartbeat must be positive.");
+    }
+
+    /// <summary>
+    /// How late an occurrence may be found and still count as on time under <see cref="MissedTicks.Skip"/>.
+    /// Default twice <see cref="Heartbeat"/> (on a healthy silo occurrences are found at most one heartbeat late).
+    /// </summary>
+    public TimeSpan Tolerance
+    {
+        get => tolerance ?? 2 * heartbeat;
+        init => tolerance = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must not be negative.");
+    }
+
+    /// <summary>
+    /// A cron schedule (Cronos): 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or a macro
+    /// such as <c>@hourly</c>, <c>@daily</c>, <c>@weekly</c>. Occurrences falling in a daylight-saving gap run at the end of
+    /// the gap; those in an overlap run once.
+    /// </summary>
+    /// <param name="expression">The cron expression.</param>
+    /// <param name="timeZone">An IANA time zone id (e.g. <c>Europe/Paris</c>); null or empty for UTC.</param>
+    /// <exception cref="ArgumentException">The expression or the time zone is not valid; the message says why.</exception>
+    public static ReminderSchedule Cron(string expression, string? timeZone = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(expression);
+        var fields = expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+        CronExpression parsed;
+        try
+        {
+            parsed = CronExpression.Parse(expression.Trim(), fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+        }
+        catch (CronFormatException e)
+        {
+            throw new ArgumentException($"'{expression}' is not a cron expression (5 fields, 6 with seconds, or a macro such as @hourly): {e.Message}", nameof(expression), e);
+        }
+        return new ReminderSchedule(expression.Trim(), parsed, Zone(timeZone), period: null, DefaultCronHeartbeat);
+    }
+
+    /// <summary>A period schedule: every <paramref name="period"/> after the last fire.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The period is not positive.</exception>
+    public static ReminderSchedule Every(TimeSpan period)
+    {
+        if (period <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), period, "The period must be positive.");
+        }
+        return new ReminderSchedule(cronText: null, cron: null, TimeZoneInfo.Utc, period, period < DefaultCronHeartbeat ? period : DefaultCronHeartbeat);
+    }
+
+    /// <summary>The first occurrence strictly after <paramref name="after"/>, or null if there is none.</summary>
+    /// <param name="after">The instant to search from.</param>
+    /// <param name="lastFiredUtc">The anchor of a period schedule (ignored by cron); null anchors it at <paramref name="after"/>.</param>
+    public DateTimeOffset? NextAfter(DateTimeOffset after, DateTimeOffset? lastFiredUtc = null)
+    {
+        if (cron is not null)
+        {
+            return cron.GetNextOccurrence(after.ToUniversalTime(), TimeZone, inclusive: false);
+        }
+        var period = Period!.Value;
+        var anchor = lastFiredUtc ?? after;
+        if (after < anchor)
+        {
+            return anchor;
+        }
+        var periods = (after - anchor).Ticks / period.Ticks + 1;
+        return anchor + TimeSpan.FromTicks(periods * period.Ticks);
+    }
+
+    /// <summary>Decides whether a reminder tick at <paramref name="now"/> fires the schedule.</summary>
+    /// <param name="lastFiredUtc">
+    /// The <see cref="ScheduleCheck.LastFiredUtc"/> of the previous check, or the time the schedule was started if it
+    /// never fired; null when nothing is known (then only the last <see cref="Tolerance"/> counts).
+    /// </param>
+    /// <param name="now">The time of the tick.</param>
+    public ScheduleCheck Check(DateTimeOffset? lastFiredUtc, DateTimeOffset now)
+    {
+        var since = lastFiredUtc ?? now - Tolerance;
+        var (count, latest) = Due(since, now);
+        if (latest is not { } occurrence)
+        {
+            return new ScheduleCheck(false, null, 0, since, NextAfter(Max(now, since), since));
+        }
+        var fire = MissedTicks == MissedTicks.FireOnce || now - occurrence <= Tolerance;
+        return new ScheduleCheck(fire, fire ? occurrence : null, fire ? count - 1 : count, occurrence, NextAfter(now, occurrence))
+        {
+            Changed = true,
+        };
+    }
+
+    /// <summary>As <see cref="Check(DateTimeOffset?, DateTimeOffset)"/>, reading now from <paramref name="clock"/>.</summary>
+    public ScheduleCheck Check(DateTimeOffset? lastFiredUtc, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return Check(lastFiredUtc, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The Orleans reminder to register for this schedule: first tick at the next occurrence, then every
+    /// <see cref="Heartbeat"/>. Pass both to <c>this.RegisterOrUpdateReminder(name, dueTime, period)</c>.
+    /// </summary>
+    /// <param name="lastFiredUtc">As for <see cref="Check(DateTimeOffset?, DateTimeOffset)"/>.</param>
+    /// <param name="now">The current time.</param>
+    public (TimeSpan DueTime, TimeSpan Period) Registration(DateTimeOffset? lastFiredUtc, DateTimeOffset now)
+    {
+        var next = NextAfter(Max(now, lastFiredUtc ?? now), lastFiredUtc ?? now);
+        var dueTime = next is { } n ? Max(n - now, TimeSpan.Zero) + AlignmentSlack : Heartbeat;
+        return (dueTime, Heartbeat);
+    }
+
+    /// <summary>As <see cref="Registration(DateTimeOffset?, DateTimeOffset)"/>, reading now from <paramref name="clock"/>.</summary>
+    public (TimeSpan DueTime, TimeSpan Period) Registration(DateTimeOffset? lastFiredUtc, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return Registration(lastFiredUtc, clock.GetUtcNow());
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => (CronText is null ? $"every {Period}" : $"cron '{CronText}' in {TimeZone.Id}") + $", {MissedTicks}, heartbeat {Heartbeat}";
+
+    /// <summary>How many occurrences are in (since, now] (counted up to <see cref="MaxCountedMissed"/> + 1) and the latest.</summary>
+    private (int Count, DateTimeOffset? Latest) Due(DateTimeOffset since, DateTimeOffset now)
+    {
+        if (now <= since)
+        {
+            return (0, null);
+        }
+        if (cron is null)
+        {
+            var period = Period!.Value.Ticks;
+            var periods = (now - since).Ticks / period;
+            return periods == 0 ? (0, null) : ((int)Math.Min(periods, MaxCountedMissed + 1), since + TimeSpan.FromTicks(periods * period));
+        }
+        var count = 0;
+        DateTimeOffset? latest = null;
+        foreach (var occurrence in cron.GetOccurrences(since.ToUniversalTime(), now.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true))
+        {
+            count++;
+            latest = occurrence;
+            if (count > MaxCountedMissed)
+            {
+                return (count, LatestDense(since, now));
+            }
+        }
+        return (count, latest);
+    }
+
+    // The latest occurrence in (since, now] of a schedule known to have very many there: search growing windows back from now.
+    private DateTimeOffset? LatestDense(DateTimeOffset since, DateTimeOffset now)
+    {
+        for (var window = TimeSpan.FromMinutes(1); ; window *= 4)
+        {
+            var from = now - since > window ? now - window : since;
+            DateTimeOffset? latest = null;
+            foreach (var occurrence in cron!.GetOccurrences(from.ToUniversalTime(), now.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true))
+            {
+                latest = occurrence;
+            }
+            if (latest is not null || from == since)
+            {
+                return latest;
+            }
+        }
+    }
+
+    private static TimeZoneInfo Zone(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id) || id is "UTC" or "Etc/UTC")
+        {
+            return TimeZoneInfo.Utc;
+        }
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new ArgumentException($"Unknown time zone '{id}' (use an IANA id such as Europe/Paris).", nameof(id), e);
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

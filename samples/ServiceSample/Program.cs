@@ -1,0 +1,1 @@
+await ServiceSample.SampleApp.Build(args).RunAsync();

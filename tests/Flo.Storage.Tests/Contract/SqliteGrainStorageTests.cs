@@ -1,0 +1,74 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Flo.Storage.Tests.Contract;
+
+[Trait("Category", "Storage")]
+public sealed class SqliteGrainStorageTests(ITestOutputHelper output) : RelationalGrainStorageContractTests(output)
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "flo-storage-sqlite-" + Guid.NewGuid().ToString("N"));
+
+    protected override string Dialect => "sqlite";
+
+    protected override string PoisonTriggerSql => """
+        CREATE TRIGGER poison BEFORE INSERT ON flo_grain_state WHEN NEW.grain_id LIKE '%poison%'
+        BEGIN SELECT RAISE(ABORT, 'poisoned write'); END
+        """;
+
+    protected override string OldRuntimeSql => """
+        CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_utc TEXT NOT NULL);
+        INSERT INTO schema_version VALUES (1, 'grain_state', 'x'), (2, 'membership', 'x'), (3, 'reminders', 'x'), (4, 'grain_records', 'x');
+        CREATE TABLE grain_state (grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, state_name TEXT NOT NULL, payload BLOB NULL,
+            version INTEGER NOT NULL, PRIMARY KEY (grain_type, grain_key, state_name));
+        INSERT INTO grain_state VALUES ('test', 'old', 's', x'01', 7);
+        """;
+
+    protected override FloStorageOptions CreateOptions() => new() { Provider = FloStorageProvider.Sqlite, DataDirectory = Path.Combine(root, "main") };
+
+    protected override Task<FloStorageOptions> CreateFreshDatabaseOptionsAsync()
+        => Task.FromResult(new FloStorageOptions { Provider = FloStorageProvider.Sqlite, DataDirectory = Path.Combine(root, Guid.NewGuid().ToString("N")) });
+
+    protected override async Task<DbConnection> OpenAsync(FloStorageOptions options)
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(options.DataDirectory, "flo.db")};Default Timeout=30");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheDatabaseIsAWalFileUnderTheDataDirectoryWithTheConfiguredSynchronous()
+    {
+        var file = Path.Combine(root, "main", "flo.db");
+        Assert.True(File.Exists(file));
+        Assert.Contains(file, Storage.Describe());
+        Assert.Contains("synchronous FULL", Storage.Describe());
+        await using var connection = await OpenAsync(CreateOptions());
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task AConnectionStringOverridesTheDataDirectory()
+    {
+        var file = Path.Combine(root, "custom", "state.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await using var custom = TestServices.CreateStorage(
+            new FloStorageOptions { Provider = FloStorageProvider.Sqlite, ConnectionString = $"Data Source={file}", SqliteSynchronous = "normal" });
+        await custom.InitializeAsync(None);
+        await WriteAsync(NewId(), 1, null, target: custom);
+        Assert.True(File.Exists(file));
+        Assert.Contains("synchronous NORMAL", custom.Describe());
+    }
+}
