@@ -1,7 +1,6 @@
 using Flo.Grains;
 using Flo.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,11 +27,28 @@ public static class FloHealth
         return services;
     }
 
-    /// <summary>Maps <c>/health/live</c> and <c>/health/ready</c>.</summary>
+    /// <summary>
+    /// Maps <c>/health/live</c> and <c>/health/ready</c> (plain text <c>Healthy</c> with 200, or the status and the
+    /// failing checks' reasons with 503), as minimal API routes so they are in the OpenAPI document.
+    /// </summary>
     public static IEndpointRouteBuilder MapFloHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("health");
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready) }).WithTags("health");
+        routes.MapGet("/health/live", () => Results.Text("Healthy"))
+            .WithTags("health").WithName("Live").WithSummary("The process answers (liveness probe).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+        routes.MapGet("/health/ready", async (HealthCheckService health, CancellationToken cancellationToken) =>
+            {
+                var report = await health.CheckHealthAsync(c => c.Tags.Contains(Ready), cancellationToken);
+                if (report.Status == HealthStatus.Healthy)
+                {
+                    return Results.Text("Healthy");
+                }
+                var reasons = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
+                return Results.Text($"{report.Status}\n{string.Join("\n", reasons)}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            })
+            .WithTags("health").WithName("Ready").WithSummary("This silo is an active cluster member and its storage answers (readiness probe).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
         return routes;
     }
 
@@ -55,7 +71,7 @@ public static class FloHealth
                     i_am_alive = h.IAmAliveTime,
                 }),
             });
-        }).WithTags("cluster").WithName("ClusterMembers");
+        }).WithTags("cluster").WithName("ClusterMembers").WithSummary("Every silo in Orleans' membership table, with its status and gateway port.");
         return routes;
     }
 

@@ -40,6 +40,8 @@ public sealed class SiloHostTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         var document = await http.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/v1/ns/{ns}/kv/{key}", document);
         Assert.Contains("/cluster/members", document);
+        Assert.Contains("/health/live", document);
+        Assert.Contains("/health/ready", document);
     }
 
     [Fact]

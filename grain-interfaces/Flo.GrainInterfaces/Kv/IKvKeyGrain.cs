@@ -17,6 +17,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     [Idempotent]
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
     Task<KvEntry?> GetOrWait(int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>Writes a value under the condition.</summary>
@@ -35,6 +36,7 @@ public interface IKvKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     [Idempotent]
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
     Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -16,6 +16,7 @@ public interface IQueuePartitionGrain : IGrainWithStringKey
     /// is visible, waits up to <paramref name="blockMs"/> in line with other waiting consumers (first come, first served)
     /// without holding the grain's turn.
     /// </summary>
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
     Task<QueueMessage[]> Dequeue(int count, long visibilityTimeoutMs, int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>Removes messages. Throws <see cref="MessageNotFoundException"/> (and changes nothing) if one is not in the queue.</summary>
@@ -51,5 +52,6 @@ public interface IQueuePartitionGrain : IGrainWithStringKey
 
     /// <summary>Waits until a message is visible or <paramref name="blockMs"/> passed, leasing nothing (multi-partition long polls).</summary>
     [Idempotent]
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
     Task<bool> WaitForVisible(int blockMs, CancellationToken cancellationToken = default);
 }

@@ -81,13 +81,26 @@ public sealed class QueueApi(IGrainFactory grains)
 
     /// <summary>Acks (removes) messages. Throws <see cref="MessageNotFoundException"/> when one is not in the queue; that partition then changes nothing.</summary>
     public Task AckAsync(string ns, string name, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken = default)
-        => PerPartitionAsync(ns, name, seqs, (grain, part) => grain.Ack(part), cancellationToken);
+    {
+        if (seqs is { Count: 0 })
+        {
+            // Acking nothing (an empty batch from a dequeue) changes nothing: no call, no error.
+            Validate(ns, name);
+            return Task.CompletedTask;
+        }
+        return PerPartitionAsync(ns, name, seqs, (grain, part) => grain.Ack(part), cancellationToken);
+    }
 
     /// <summary>Nacks messages: visible again (after <see cref="QueueNack.DelayMs"/>) or to the DLQ.</summary>
     public Task NackAsync(string ns, string name, IReadOnlyCollection<long> seqs, QueueNack? nack = null, CancellationToken cancellationToken = default)
     {
         nack ??= new QueueNack();
         QueueLimits.ValidateRange(nack.DelayMs, QueueLimits.MaxDelayMs, "DelayMs");
+        if (seqs is { Count: 0 })
+        {
+            Validate(ns, name);
+            return Task.CompletedTask;
+        }
         return PerPartitionAsync(ns, name, seqs, (grain, part) => grain.Nack(part, nack), cancellationToken);
     }
 

@@ -15,6 +15,7 @@ public interface IStreamPartitionGrain : IGrainWithStringKey
     /// the oldest kept record). When there are none, waits up to <paramref name="blockMs"/> for an append.
     /// </summary>
     [Idempotent]
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
     Task<StreamRecord[]> Read(StreamId start, int count, int blockMs, CancellationToken cancellationToken = default);
 
     /// <summary>

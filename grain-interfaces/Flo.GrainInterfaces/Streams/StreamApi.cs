@@ -235,7 +235,11 @@ public sealed class StreamApi(IGrainFactory grains)
 
     /// <summary>Acks records; returns how many were pending.</summary>
     public Task<int> GroupAckAsync(string ns, string name, string group, IReadOnlyCollection<StreamPendingKey> keys, CancellationToken cancellationToken = default)
-        => Group(ns, name, group).Ack([.. keys]).WaitAsync(cancellationToken);
+    {
+        var grain = Group(ns, name, group);
+        // Acking nothing (an empty batch from a group read) changes nothing: no call, no error.
+        return keys.Count == 0 ? Task.FromResult(0) : grain.Ack([.. keys]).WaitAsync(cancellationToken);
+    }
 
     /// <summary>Pending entries, oldest delivery first, optionally of one consumer.</summary>
     public Task<StreamPendingEntry[]> GroupPendingAsync(string ns, string name, string group, string? consumer = null, int count = 100, CancellationToken cancellationToken = default)

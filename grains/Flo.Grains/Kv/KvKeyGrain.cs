@@ -15,10 +15,10 @@ namespace Flo.Grains.Kv;
 /// leave a deleted key listed until the key is touched again (its next activation removes it).
 /// </remarks>
 [GrainType("kv")]
-public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersistentState<KvKeyState> state, TimeProvider time) : Grain, IKvKeyGrain
+public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersistentState<KvKeyState> state, TimeProvider time, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : Grain, IKvKeyGrain
 {
     /// <summary>The longest a blocking call waits inside the grain; callers wanting longer ask again.</summary>
-    internal const int MaxGrainWaitMs = 10_000;
+    internal const int MaxGrainWaitMs = GrainWaits.MaxWaitMs;
 
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? ns;
@@ -63,7 +63,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
                 return entry;
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || cancellationToken.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
+            if (remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
                 return Live(Now);
             }
@@ -76,7 +76,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         KvKeys.ValidateValue(value);
         if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0 || condition.CasVersion is < 0)
         {
-            throw new InvalidArgumentException("TTL and CAS version must not be negative.");
+            throw new KvArgumentException("TTL and CAS version must not be negative.");
         }
         var now = Now;
         var live = Live(now);
@@ -126,7 +126,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     {
         if (limit < 1)
         {
-            throw new InvalidArgumentException($"History limit must be positive; got {limit}.");
+            throw new KvArgumentException($"History limit must be positive; got {limit}.");
         }
         return Task.FromResult(Enumerable.Reverse(Versions).Take(limit).ToArray());
     }
@@ -145,7 +145,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
                 }
             }
             var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || cancellationToken.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
+            if (remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
                 return null;
             }
@@ -219,7 +219,8 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     private async Task<bool> WaitForChangeAsync(long timeoutMs, CancellationToken cancellationToken)
     {
         var signal = changed.Task;
-        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, MaxGrainWaitMs)), time, cancellationToken));
+        using var wait = WaitCancellation.Link(cancellationToken, lifetime);
+        var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, MaxGrainWaitMs)), time, wait.Token));
         return finished == signal;
     }
 }

@@ -27,13 +27,14 @@ namespace Flo.Grains.Queues;
 public sealed partial class QueuePartitionGrain(
     [StateWithRecords("queue", FloStorage.Name)] IStateWithRecords<QueuePartitionState> state,
     TimeProvider time,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<QueuePartitionGrain> logger) : Grain, IQueuePartitionGrain, IRemindable
 {
     /// <summary>The reminder that brings a partition with leases or delayed messages back after a silo loss.</summary>
     public const string ReminderName = "queue-timeline";
 
     /// <summary>Longest single wait inside the grain; the API asks again until the caller's block time is used up.</summary>
-    internal const int MaxGrainWaitMs = 10_000;
+    internal const int MaxGrainWaitMs = GrainWaits.MaxWaitMs;
 
     private const int LoadPageSize = 10_000;
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(50);
@@ -98,7 +99,7 @@ public sealed partial class QueuePartitionGrain(
         EnsureUsable();
         if (items is null || items.Length == 0)
         {
-            throw new InvalidArgumentException("Nothing to enqueue.");
+            throw new QueueArgumentException("Nothing to enqueue.");
         }
         QueueLimits.ValidateCount(items.Length, "Number of messages");
         foreach (var item in items)
@@ -164,7 +165,8 @@ public sealed partial class QueuePartitionGrain(
         {
             var waiter = new Waiter(count, lease);
             var node = waiters.AddLast(waiter);
-            var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, cancellationToken);
+            using var wait = WaitCancellation.Link(cancellationToken, lifetime);
+            var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, wait.Token);
             await Task.WhenAny(waiter.Served.Task, timeout);
             if (!waiter.Served.Task.IsCompleted)
             {
@@ -366,7 +368,10 @@ public sealed partial class QueuePartitionGrain(
         }
         var watcher = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         visibilityWatchers.Add(watcher);
-        await Task.WhenAny(watcher.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, cancellationToken));
+        using (var wait = WaitCancellation.Link(cancellationToken, lifetime))
+        {
+            await Task.WhenAny(watcher.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, wait.Token));
+        }
         visibilityWatchers.Remove(watcher);
         return visible.Count > 0;
     }

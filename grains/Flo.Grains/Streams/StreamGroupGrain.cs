@@ -53,7 +53,7 @@ public sealed class StreamGroupGrain(
         var parts = this.GetPrimaryKeyString().Split('/');
         if (parts.Length != 3)
         {
-            throw new InvalidArgumentException($"'{this.GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
+            throw new StreamArgumentException($"'{this.GetPrimaryKeyString()}' is not a consumer group key (namespace/stream/group).");
         }
         (ns, stream, group) = (parts[0], parts[1], parts[2]);
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Consumer group {ns}/{stream}/{group}", _ => DeactivateOnIdle());
@@ -317,7 +317,7 @@ public sealed class StreamGroupGrain(
     {
         if (minIdleMs < 0)
         {
-            throw new InvalidArgumentException($"MinIdleMs must not be negative; got {minIdleMs}.");
+            throw new StreamArgumentException($"MinIdleMs must not be negative; got {minIdleMs}.");
         }
         var now = Now;
         var records = new List<StreamRecord>();
@@ -487,7 +487,7 @@ public sealed class StreamGroupGrain(
     {
         if (string.IsNullOrEmpty(consumer) || consumer.Length > 256)
         {
-            throw new InvalidArgumentException("A consumer name is 1 to 256 characters.");
+            throw new StreamArgumentException("A consumer name is 1 to 256 characters.");
         }
     }
 
@@ -495,7 +495,7 @@ public sealed class StreamGroupGrain(
     {
         if (keys is null || keys.Length is 0 or > StreamLimits.MaxBatch)
         {
-            throw new InvalidArgumentException($"Name 1 to {StreamLimits.MaxBatch} records.");
+            throw new StreamArgumentException($"Name 1 to {StreamLimits.MaxBatch} records.");
         }
     }
 
@@ -503,7 +503,7 @@ public sealed class StreamGroupGrain(
     {
         if (settings.AckTimeoutMs < 1 || settings.MaxDeliveries < 1 || settings.ConsumerTimeoutMs < 1 || settings.DlqMaxSize < 1)
         {
-            throw new InvalidArgumentException("Group settings must be positive.");
+            throw new StreamArgumentException("Group settings must be positive.");
         }
     }
 }

@@ -22,10 +22,11 @@ namespace Flo.Grains.Streams;
 public sealed partial class StreamPartitionGrain(
     [StateWithRecords("stream", FloStorage.Name)] IStateWithRecords<StreamPartitionState> state,
     TimeProvider time,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<StreamPartitionGrain> logger) : Grain, IStreamPartitionGrain
 {
     /// <summary>Longest single wait inside the grain; the API asks again until the caller's block time is used up.</summary>
-    internal const int MaxGrainWaitMs = 10_000;
+    internal const int MaxGrainWaitMs = GrainWaits.MaxWaitMs;
 
     private const int LoadPageSize = 10_000;
 
@@ -87,11 +88,11 @@ public sealed partial class StreamPartitionGrain(
         EnsureUsable();
         if (items is null || items.Length == 0)
         {
-            throw new InvalidArgumentException("Nothing to append.");
+            throw new StreamArgumentException("Nothing to append.");
         }
         if (items.Length > StreamLimits.MaxBatch)
         {
-            throw new InvalidArgumentException($"At most {StreamLimits.MaxBatch} records per append; got {items.Length}.");
+            throw new StreamArgumentException($"At most {StreamLimits.MaxBatch} records per append; got {items.Length}.");
         }
         foreach (var item in items)
         {
@@ -147,12 +148,13 @@ public sealed partial class StreamPartitionGrain(
                 result.Add(ToRecord(entries[i]));
             }
             var remaining = deadline - Environment.TickCount64;
-            if (result.Count > 0 || remaining <= 0 || cancellationToken.IsCancellationRequested)
+            if (result.Count > 0 || remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return [.. result];
             }
             var signal = appended.Task;
-            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(remaining), time, cancellationToken));
+            using var wait = WaitCancellation.Link(cancellationToken, lifetime);
+            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(remaining), time, wait.Token));
         }
     }
 
@@ -163,7 +165,7 @@ public sealed partial class StreamPartitionGrain(
         StreamLimits.ValidateCount(count);
         if (readAhead is < 0 or > StreamLimits.MaxBatch || readAheadBytes < 0)
         {
-            throw new InvalidArgumentException($"Read-ahead must be 0 to {StreamLimits.MaxBatch} records and a non-negative byte budget.");
+            throw new StreamArgumentException($"Read-ahead must be 0 to {StreamLimits.MaxBatch} records and a non-negative byte budget.");
         }
         ApplyRetention(Now);
         var result = new List<StreamRecord>(Math.Min(count + readAhead, 256));
@@ -279,7 +281,7 @@ public sealed partial class StreamPartitionGrain(
         EnsureUsable();
         if (maxLength < 0)
         {
-            throw new InvalidArgumentException($"MAXLEN must not be negative; got {maxLength}.");
+            throw new StreamArgumentException($"MAXLEN must not be negative; got {maxLength}.");
         }
         long removed = 0;
         while (Count > maxLength)

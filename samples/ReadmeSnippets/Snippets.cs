@@ -1,0 +1,58 @@
+using Flo;
+using Flo.Kv;
+using Flo.Queues;
+using Flo.Streams;
+using ServiceSample.Grains;
+
+namespace ReadmeSnippets;
+
+/// <summary>The README's snippets, one method per section, each given a connected client.</summary>
+public static class Snippets
+{
+    /// <summary>README: the KV store.</summary>
+    public static async Task KvAsync(FloClient client)
+    {
+        long version = await client.Kv.PutAsync("user:123", "John Doe"u8.ToArray(), new PutOptions(TtlSeconds: 3600));
+        KvEntry? entry = await client.Kv.GetAsync("user:123", new GetOptions(BlockMs: 5000));
+        await foreach (var key in client.Kv.ScanAllAsync("user:")) { Console.WriteLine(key); }
+        Check(entry?.Version == version, "the KV snippet reads back what it wrote");
+    }
+
+    /// <summary>README: queues.</summary>
+    public static async Task QueuesAsync(FloClient client)
+    {
+        byte[] payload = "resize image 42"u8.ToArray();
+        long seq = await client.Queue.EnqueueAsync("tasks", payload, new EnqueueOptions(Priority: 10));
+        var messages = await client.Queue.DequeueAsync("tasks", 10, new DequeueOptions(BlockMs: 30_000));
+        await client.Queue.AckAsync("tasks", [.. messages.Select(m => m.Seq)]);   // or NackAsync(..., new NackOptions(ToDlq: true))
+        Check(messages.Any(m => m.Seq == seq), "the queue snippet dequeues what it enqueued");
+    }
+
+    /// <summary>README: streams.</summary>
+    public static async Task StreamsAsync(FloClient client)
+    {
+        byte[] payload = "clicked"u8.ToArray();
+        await client.Stream.GroupJoinAsync("events", "processors", "worker-1");   // a new group reads what is appended after it joined
+        StreamId id = await client.Stream.AppendAsync("events", payload);
+        var latest = await client.Stream.ReadAsync("events", new StreamReadOptions(Tail: true, Count: 10));
+        var batch = await client.Stream.GroupReadAsync("events", "processors", "worker-1", new StreamGroupReadOptions(Count: 10, BlockMs: 30_000));
+        await client.Stream.GroupAckAsync("events", "processors", batch);
+        Check(latest.Any(r => r.Id == id) && batch.Any(r => r.Id == id), "the stream snippet reads its append, alone and in the group");
+    }
+
+    /// <summary>README: a grain of your own (samples/ServiceSample.Grains, loaded by the silo), on the same connection.</summary>
+    public static async Task OwnGrainsAsync(FloClient client)
+    {
+        VisitSummary visits = await client.Grains.GetGrain<IVisitCounterGrain>("ada").Visit();
+        Console.WriteLine($"{visits.Name}: {visits.Visits} visits");
+        Check(visits.Visits >= 1, "the grain counted the visit");
+    }
+
+    private static void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("README snippet failed: " + what);
+        }
+    }
+}
