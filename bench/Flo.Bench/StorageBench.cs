@@ -27,7 +27,7 @@ public static class StorageBench
         }
         foreach (var provider in providers)
         {
-            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = provider, ConnectionString = database?.ConnectionString });
+            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = provider, ConnectionString = provider == FloStorageProvider.Postgres ? database!.ConnectionString : null });
             var storage = BenchCluster.Services(cluster.Silos[0]).GetRequiredKeyedService<IGrainStorage>(FloStorage.Name);
             var dir = Path.Combine(Path.GetTempPath(), "flo-bench-peer-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(dir);

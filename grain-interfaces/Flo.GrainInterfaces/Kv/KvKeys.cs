@@ -31,17 +31,30 @@ public static class KvKeys
     /// <summary>Throws <see cref="InvalidArgumentException"/> unless the namespace is valid.</summary>
     public static void ValidateNamespace(string? ns)
     {
+        if (NamespaceError(ns) is { } error)
+        {
+            throw new KvArgumentException(error);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="ns"/> is not a valid namespace, or null when it is. Namespaces are shared by every area;
+    /// each area throws its own argument exception with this message.
+    /// </summary>
+    public static string? NamespaceError(string? ns)
+    {
         if (string.IsNullOrEmpty(ns) || ns.Length > MaxNamespaceBytes)
         {
-            throw new KvArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+            return $"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.";
         }
         foreach (var c in ns)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             {
-                throw new KvArgumentException($"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.");
+                return $"Namespace must be 1 to {MaxNamespaceBytes} characters of [A-Za-z0-9._-]; got {Describe(ns)}.";
             }
         }
+        return null;
     }
 
     /// <summary>Throws <see cref="InvalidArgumentException"/> unless the key is valid.</summary>

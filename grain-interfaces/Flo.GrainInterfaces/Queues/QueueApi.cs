@@ -217,7 +217,10 @@ public sealed class QueueApi(IGrainFactory grains)
 
     private static void Validate(string ns, string name)
     {
-        Kv.KvKeys.ValidateNamespace(ns);
+        if (Kv.KvKeys.NamespaceError(ns) is { } error)
+        {
+            throw new QueueArgumentException(error);
+        }
         QueueLimits.ValidateName(name);
     }
 

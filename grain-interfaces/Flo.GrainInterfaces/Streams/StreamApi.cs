@@ -291,7 +291,10 @@ public sealed class StreamApi(IGrainFactory grains)
 
     private static void Validate(string ns, string name)
     {
-        KvKeys.ValidateNamespace(ns);
+        if (KvKeys.NamespaceError(ns) is { } error)
+        {
+            throw new StreamArgumentException(error);
+        }
         StreamLimits.ValidateName(name);
     }
 }
