@@ -1,3 +1,4 @@
+using Flo.Endpoints;
 using Flo.Hosting;
 
 // A Flo silo: Orleans plus the platform (grains, storage, reminders), HTTP and RESP, in one web application.
@@ -7,5 +8,6 @@ using Flo.Hosting;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddFloSilo();
 var app = builder.Build();
+app.UseFloEndpoints();
 app.MapFloSilo();
 app.Run();

@@ -27,6 +27,10 @@ public static class GrainCallBench
             await Rounds.CompareAsync("client->silo call", c, rounds,
                 () => LoadRunner.RunAsync("client->silo call (IPingGrain.Ping)", c, duration, (w, i) => grains[w].Ping((int)i)),
                 RedisPing(redisPort, c, duration));
+            // The same calls through a plain Orleans client (the test cluster's own, same TCP gateway) without FloClient's
+            // outgoing call filter (retry rules, call scope): what the filter costs per call.
+            var plain = Enumerable.Range(0, c).Select(i => cluster.Cluster.Client.GetGrain<IPingGrain>($"out-{i}")).ToArray();
+            Console.WriteLine(await LoadRunner.RunAsync("client->silo call, plain Orleans client", c, duration, (w, i) => plain[w].Ping((int)i)));
         }
     }
 

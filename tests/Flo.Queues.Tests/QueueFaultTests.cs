@@ -66,19 +66,21 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
             ConnectionString = await postgres.CreateDatabaseAsync(),
         });
         await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(cluster.Silos[0]));
-        // A queue whose partition lives on a silo other than the client's gateway (activated by a stats call, then located).
+        // A queue whose partition lives on a silo other than the client's gateway: activated by a call made on that silo
+        // (placement prefers the caller's silo), then located through the grain directory.
         var doomed = cluster.Silos[2];
+        var onDoomed = PlatformTestCluster.Services(doomed).GetRequiredService<IGrainFactory>();
         string? q = null;
-        for (var i = 0; i < 200 && q is null; i++)
+        for (var i = 0; i < 50 && q is null; i++)
         {
             var name = $"lease-{i}-{Guid.NewGuid():N}";
-            await client.Queue.StatsAsync(name);
+            await onDoomed.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", name, 0)).Stats();
             if (await cluster.HostOfAsync(Partition(client, name, 0)) == doomed)
             {
                 q = name;
             }
         }
-        Assert.True(q is not null, $"no queue of 200 had its partition activated on {doomed.Name}");
+        Assert.True(q is not null, $"no queue of 50 touched on {doomed.Name} had its partition activated there");
         var seq = await client.Queue.EnqueueAsync(q, [42]);
         var leased = Assert.Single(await client.Queue.DequeueAsync(q, 1, new DequeueOptions(VisibilityTimeoutMs: 8_000)));
 

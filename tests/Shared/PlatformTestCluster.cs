@@ -70,6 +70,8 @@ public sealed class PlatformTestCluster : IAsyncDisposable
         builder.Options.ServiceId = "flo";
         builder.Options.ClusterId = "flo-test-" + Guid.NewGuid().ToString("N")[..8];
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        // Logs go to the test output on failure, not to a file per silo in the working directory.
+        builder.Options.ConfigureFileLogging = false;
         builder.Options.UseTestClusterMembership = options.Storage != FloStorageProvider.Postgres;
         var configuration = new Dictionary<string, string?>
         {
