@@ -43,7 +43,7 @@ if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stre
   redis_dir=$(mktemp -d)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" >/dev/null
   cleanup_cmds+=('kill $(cat "$redis_dir/redis.pid") 2>/dev/null; rm -rf "$redis_dir"')
-  redis_version=$(redis-server --version | awk '{print $3}')
+  redis_version=$(redis-server --version | awk '{print $3}' | sed 's/^v=//')
 fi
 if [[ "$what" == calls || "$what" == all ]]; then
   echo "== grain calls (peer: redis $redis_version on port $redis_port)"
@@ -123,20 +123,32 @@ if [[ "$what" == resp || "$what" == all ]]; then
   flo_pid=$!
   cleanup_cmds+=('kill $flo_pid 2>/dev/null; sleep 1; rm -rf "$flo_dir"')
   for _ in $(seq 1 300); do redis-cli -p "$flo_port" PING >/dev/null 2>&1 && redis-cli -p "$garnet_port" PING >/dev/null 2>&1 && break; sleep 0.2; done
-  n="${RESP_REQUESTS:-100000}"
-  echo "== resp: redis-benchmark -t set,get -n $n (flo: memory provider; peers: redis $redis_version, garnet)"
-  printf '%-22s %-8s %14s %14s %14s %10s %10s\n' run test flo redis garnet flo/redis flo/garnet
+  n="${RESP_REQUESTS:-100000}"; resp_rounds="${RESP_ROUNDS:-3}"
+  redis_pid=$(cat "$redis_dir/redis.pid")
+  # CPU time (user+system, clock ticks) of a server process: CPU per request = its growth over one redis-benchmark run.
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+  hz=$(getconf CLK_TCK)
+  echo "== resp: redis-benchmark -t set|get -n $n, $resp_rounds alternating rounds (flo: memory provider; peers: redis $redis_version, garnet)"
+  echo "   (cpu = the server process's CPU per request, us)"
+  printf '%-14s %-5s %-6s %12s %12s %12s %9s %9s %9s %10s %10s\n' mode test round flo redis garnet flo-cpu redis-cpu garnet-cpu flo/redis flo/garnet
   for mode in "-c 1" "-c 50" "-c 50 -P 16"; do
-    declare -A rps=()
-    for target in flo:$flo_port redis:$redis_port garnet:$garnet_port; do
-      name=${target%%:*}; port=${target##*:}
-      while IFS=, read -r test value; do rps[$name,$test]=$value; done < <(
-        redis-benchmark -p "$port" -t set,get -n "$n" $mode --csv 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, '{print $1","$2}')
-    done
     for test in SET GET; do
-      f=${rps[flo,$test]:-0}; r=${rps[redis,$test]:-0}; g=${rps[garnet,$test]:-0}
-      printf '%-22s %-8s %14s %14s %14s %10s %10s\n' "$mode" "$test" "$f" "$r" "$g" \
-        "$(python3 -c "print(f'{$f/$r:.2f}x' if $r else '-')")" "$(python3 -c "print(f'{$f/$g:.2f}x' if $g else '-')")"
+      ratios_r=(); ratios_g=()
+      for round in $(seq 1 "$resp_rounds"); do
+        declare -A rps=() cpu=()
+        for target in redis:$redis_port:$redis_pid garnet:$garnet_port:$garnet_pid flo:$flo_port:$flo_pid; do
+          IFS=: read -r name port pid <<<"$target"
+          before=$(ticks "$pid")
+          # shellcheck disable=SC2086
+          rps[$name]=$(redis-benchmark -p "$port" -t "${test,,}" -n "$n" $mode --csv 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, 'NR==1{print $2}')
+          cpu[$name]=$(python3 -c "print(f'{($(ticks "$pid") - $before) * 1e6 / $hz / $n:.1f}')")
+        done
+        f=${rps[flo]:-0}; r=${rps[redis]:-0}; g=${rps[garnet]:-0}
+        rr=$(python3 -c "print(f'{$f/$r:.2f}' if $r else 'nan')"); rg=$(python3 -c "print(f'{$f/$g:.2f}' if $g else 'nan')")
+        ratios_r+=("$rr"); ratios_g+=("$rg")
+        printf '%-14s %-5s %-6s %12s %12s %12s %9s %9s %9s %10s %10s\n' "$mode" "$test" "$round" "$f" "$r" "$g" "${cpu[flo]}" "${cpu[redis]}" "${cpu[garnet]}" "${rr}x" "${rg}x"
+      done
+      echo "  => $mode $test: median flo/redis $(printf '%s\n' "${ratios_r[@]}" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')x, flo/garnet $(printf '%s\n' "${ratios_g[@]}" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')x"
     done
   done
 fi

@@ -63,6 +63,8 @@ public sealed class BenchCluster : IAsyncDisposable
         builder.Options.ClusterId = "flo-bench-" + Guid.NewGuid().ToString("N")[..8];
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.Options.UseTestClusterMembership = options.Storage != FloStorageProvider.Postgres;
+        // No per-silo log files: at Information they record every placement (Polly) and every SQL command (Npgsql).
+        builder.Options.ConfigureFileLogging = false;
         var configuration = new Dictionary<string, string?>
         {
             ["Cluster:Endpoints:ListenAddress"] = "127.0.0.1",

@@ -30,7 +30,15 @@ public static class GrainCallBench
             // The same calls through a plain Orleans client (the test cluster's own, same TCP gateway) without FloClient's
             // outgoing call filter (retry rules, call scope): what the filter costs per call.
             var plain = Enumerable.Range(0, c).Select(i => cluster.Cluster.Client.GetGrain<IPingGrain>($"out-{i}")).ToArray();
-            Console.WriteLine(await LoadRunner.RunAsync("client->silo call, plain Orleans client", c, duration, (w, i) => plain[w].Ping((int)i)));
+            try
+            {
+                Console.WriteLine(await LoadRunner.RunAsync("client->silo call, plain Orleans client", c, duration, (w, i) => plain[w].Ping((int)i))
+                    .WaitAsync(duration * 3 + TimeSpan.FromSeconds(30)));
+            }
+            catch (TimeoutException)
+            {
+                Console.WriteLine("client->silo call, plain Orleans client: did not finish (a call hung)");
+            }
         }
     }
 

@@ -59,6 +59,7 @@ public static class StateBench
             AdoNetStorage = true,
         });
         var factory = BenchCluster.GrainFactory(cluster.Silos[0]);
+        var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(BenchCluster.Services(cluster.Silos[0]), Flo.Grains.FloStorage.Name);
         var payload = StorageBench.Payload;
         foreach (var c in concurrencies)
         {
@@ -66,7 +67,7 @@ public static class StateBench
             var flo = Enumerable.Range(0, c).Select(w => factory.GetGrain<IFloStateBenchGrain>($"{run}-{w}")).ToArray();
             var adonet = Enumerable.Range(0, c).Select(w => factory.GetGrain<IAdoNetStateBenchGrain>($"{run}-{w}")).ToArray();
             await Rounds.CompareAsync("[PersistentState] write, flo provider (PostgreSQL)", c, rounds,
-                () => LoadRunner.RunAsync("[PersistentState] write, flo provider", c, duration, (w, _) => flo[w].Write(payload)),
+                () => StorageBench.WithBatchStatisticsAsync(storage, () => LoadRunner.RunAsync("[PersistentState] write, flo provider", c, duration, (w, _) => flo[w].Write(payload))),
                 new Peer("Orleans AdoNet provider", () => LoadRunner.RunAsync("[PersistentState] write, Orleans AdoNet", c, duration, (w, _) => adonet[w].Write(payload))),
                 new Peer("raw postgres upsert", () => StorageBench.PostgresPeerAsync(database.ConnectionString, c, duration)));
         }

@@ -43,7 +43,7 @@ public static class StorageBench
                     _ => null,
                 };
                 await Rounds.CompareAsync($"grain state write ({provider})", c, peer is null ? 1 : rounds,
-                    () => LoadRunner.RunAsync($"grain state write ({provider})", c, duration, (w, _) => storage.WriteStateAsync("state", ids[w], states[w])),
+                    () => WithBatchStatisticsAsync(storage, () => LoadRunner.RunAsync($"grain state write ({provider})", c, duration, (w, _) => storage.WriteStateAsync("state", ids[w], states[w]))),
                     peer);
             }
             try
@@ -54,6 +54,19 @@ public static class StorageBench
             {
             }
         }
+    }
+
+    /// <summary>Runs <paramref name="run"/> and prints how the platform's provider grouped the writes into transactions.</summary>
+    public static async Task<LoadResult> WithBatchStatisticsAsync(IGrainStorage storage, Func<Task<LoadResult>> run)
+    {
+        var before = (storage as FloGrainStorage)?.Statistics;
+        var result = await run();
+        if (storage is FloGrainStorage flo && before is { } b && flo.Statistics.Batches > b.Batches)
+        {
+            var s = flo.Statistics;
+            Console.WriteLine($"    (group commit: {s.Writes - b.Writes:N0} writes in {s.Batches - b.Batches:N0} transactions, {(double)(s.Writes - b.Writes) / (s.Batches - b.Batches):0.0} per transaction, largest so far {s.LargestBatch})");
+        }
+        return result;
     }
 
     public static async Task<LoadResult> PostgresPeerAsync(string connectionString, int concurrency, TimeSpan duration)
