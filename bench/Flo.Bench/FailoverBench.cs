@@ -44,7 +44,7 @@ public static class FailoverBench
         };
         try
         {
-            Console.WriteLine($"per-call deadline: {(callTimeout > TimeSpan.Zero ? $"{callTimeout.TotalMilliseconds:0} ms" : "none (client response timeout 30 s)")}, window {window.TotalSeconds:0} s after each kill");
+            Console.WriteLine($"per-call deadline: {(callTimeout > TimeSpan.Zero ? $"{callTimeout.TotalMilliseconds:0} ms" : "none (the client's response timeout)")}, window {window.TotalSeconds:0} s after each kill");
             Console.WriteLine($"starting 3 silo processes (cluster {ctx.ClusterId}, gateways {ctx.Gateway(0)}-{ctx.Gateway(2)}, logs in {ctx.Dir})");
             await ScriptAsync(ctx, "start", "3");
             foreach (var variant in all.Where(v => variants.Contains(v.Name)))
@@ -150,7 +150,7 @@ public static class FailoverBench
                     errors[name] = errors.GetValueOrDefault(name) + 1;
                 }
             }
-            // A caller with a deadline per call (0: none, the client's own response timeout of 30 s applies).
+            // A caller with a deadline per call (0: none, the client's own response timeout applies).
             CancellationTokenSource Deadline() => callTimeout > TimeSpan.Zero ? new CancellationTokenSource(callTimeout) : new CancellationTokenSource();
             var loop = Task.Run(async () =>
             {

@@ -35,7 +35,7 @@ var runs = new Option<int>("--runs") { Description = "Kills per client variant."
 var portOffset = new Option<int>("--port-offset") { Description = "Added to the local cluster's ports (gateway 9000+i, silo 11111+i, HTTP 8080+i, RESP 6379+i).", DefaultValueFactory = _ => 10_000 };
 var window = new Option<int>("--window") { Description = "Seconds observed after each kill.", DefaultValueFactory = _ => 15 };
 var variants = new Option<string[]>("--variants") { Description = "Client variants: all-gateways, membership-table, only-gateway.", DefaultValueFactory = _ => ["all-gateways", "membership-table", "only-gateway"], AllowMultipleArgumentsPerToken = true };
-var callTimeout = new Option<int>("--call-timeout") { Description = "Per-call deadline of the client's loop, ms (a cancellation token per call); 0: none (the client's 30 s response timeout).", DefaultValueFactory = _ => 2000 };
+var callTimeout = new Option<int>("--call-timeout") { Description = "Per-call deadline of the client's loop, ms (a cancellation token per call); 0: none (the client's own response timeout).", DefaultValueFactory = _ => 2000 };
 var failover = new Command("failover", "Failover time on real silo processes (scripts/local-cluster.sh): kill -9 the silo hosting a KV key.") { postgres, runs, portOffset, window, variants, callTimeout };
 failover.SetAction(async r => await FailoverBench.RunAsync(r.GetValue(postgres) ?? throw new ArgumentException("--postgres is required"), r.GetValue(runs), r.GetValue(portOffset), TimeSpan.FromSeconds(r.GetValue(window)), r.GetValue(variants)!, TimeSpan.FromMilliseconds(r.GetValue(callTimeout))));
 

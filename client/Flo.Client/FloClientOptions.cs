@@ -3,7 +3,7 @@ namespace Flo;
 /// <summary>Options of a <see cref="FloClient"/>. Immutable; use <c>with</c>.</summary>
 public sealed record FloClientOptions
 {
-    /// <summary>Defaults: namespace <c>default</c>, 5 s response timeout, cluster and service <c>flo</c>, retries on.</summary>
+    /// <summary>Defaults: namespace <c>default</c>, 3 s response timeout, cluster and service <c>flo</c>, retries on.</summary>
     public static FloClientOptions Default { get; } = new();
 
     /// <summary>Namespace used when a call does not name one. Default <c>default</c>.</summary>
@@ -11,12 +11,13 @@ public sealed record FloClientOptions
 
     /// <summary>
     /// How long one attempt of a call waits for its response (Orleans' <c>ClientMessagingOptions.ResponseTimeout</c>).
-    /// Default 5 s: Orleans does not fail the calls in flight through a gateway that died, they wait for this timeout,
-    /// so it bounds how long a client takes to carry on after a silo is killed (idempotent calls are then resent).
+    /// Default 3 s: Orleans does not fail the calls in flight through a gateway that died, they wait for this timeout,
+    /// so it bounds how long a client takes to carry on after a silo is killed (idempotent calls are then resent;
+    /// measured in bench/RESULTS.md).
     /// Calls that block inside a grain (blocking gets, long-poll dequeues, blocking stream reads) carry their own
     /// timeout of 15 s (<see cref="GrainWaits"/>). Raise it for slow storage.
     /// </summary>
-    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The Orleans cluster id the silos run with (configuration <c>Cluster:ClusterId</c>). Default <c>flo</c>.</summary>
     public string ClusterId { get; init; } = "flo";

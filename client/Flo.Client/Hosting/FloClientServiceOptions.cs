@@ -30,7 +30,7 @@ public sealed class FloClientServiceOptions
     /// <summary>Namespace used when a call does not name one. Default <c>default</c>.</summary>
     public string Namespace { get; set; } = FloClientOptions.Default.Namespace;
 
-    /// <summary>How long one attempt of a call waits for its response. Default 5 s (see <see cref="FloClientOptions.ResponseTimeout"/>).</summary>
+    /// <summary>How long one attempt of a call waits for its response. Default 3 s (see <see cref="FloClientOptions.ResponseTimeout"/>).</summary>
     public TimeSpan ResponseTimeout { get; set; } = FloClientOptions.Default.ResponseTimeout;
 
     /// <summary>Which calls are resent and for how long. Default <see cref="FloRetryOptions.Default"/>.</summary>
