@@ -66,8 +66,11 @@ public sealed class FloClient : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
-            // The named gateways are seeds: the client learns the cluster's other gateways from its membership.
-            client.Services.AddSingleton<Orleans.Messaging.IGatewayListProvider, Hosting.LearningGatewayListProvider>();
+            if (options.LearnGateways)
+            {
+                // The named gateways are seeds: the client learns the cluster's other gateways from its membership.
+                client.Services.AddSingleton<Orleans.Messaging.IGatewayListProvider, Hosting.LearningGatewayListProvider>();
+            }
             FloClientDefaults.Apply(client, options);
         });
         var host = builder.Build();

@@ -25,6 +25,14 @@ public sealed record FloClientOptions
     /// <summary>The Orleans service id the silos run with (configuration <c>Cluster:ServiceId</c>). Default <c>flo</c>.</summary>
     public string ServiceId { get; init; } = "flo";
 
+    /// <summary>
+    /// Whether a client given gateways (<see cref="FloClient.ConnectAsync"/>) also uses the other gateways the cluster's
+    /// membership lists, so it carries on when the ones it was given die. Turn it off when the silos' own addresses are
+    /// not reachable from the client (a client outside Kubernetes reaching the gateways through one load balancer).
+    /// Default true.
+    /// </summary>
+    public bool LearnGateways { get; init; } = true;
+
     /// <summary>Which calls are resent and for how long. Default <see cref="FloRetryOptions.Default"/>.</summary>
     public FloRetryOptions Retry { get; init; } = FloRetryOptions.Default;
 

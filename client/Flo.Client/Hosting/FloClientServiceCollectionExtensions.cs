@@ -79,7 +79,10 @@ public static class FloClientServiceCollectionExtensions
             {
                 // Resolved when the client starts (options are built lazily), not at registration.
                 client.UseStaticClustering(o => o.Gateways = [.. GatewayAddress.ResolveAll(gateways, nameof(options.Gateways)).Select(e => e.ToGatewayUri())]);
-                client.Services.AddSingleton<Orleans.Messaging.IGatewayListProvider, Flo.Hosting.LearningGatewayListProvider>();
+                if (options.LearnGateways)
+                {
+                    client.Services.AddSingleton<Orleans.Messaging.IGatewayListProvider, Flo.Hosting.LearningGatewayListProvider>();
+                }
             }
             else
             {

@@ -36,6 +36,12 @@ public sealed class FloClientServiceOptions
     /// <summary>Which calls are resent and for how long. Default <see cref="FloRetryOptions.Default"/>.</summary>
     public FloRetryOptions Retry { get; set; } = FloRetryOptions.Default;
 
+    /// <summary>
+    /// With <see cref="Gateways"/>: also use the other gateways the cluster's membership lists (see
+    /// <see cref="FloClientOptions.LearnGateways"/>). Default true.
+    /// </summary>
+    public bool LearnGateways { get; set; } = FloClientOptions.Default.LearnGateways;
+
     /// <summary>The <see cref="FloClientOptions"/> these settings make.</summary>
     public FloClientOptions ToClientOptions() => new()
     {
@@ -44,6 +50,7 @@ public sealed class FloClientServiceOptions
         Namespace = Namespace,
         ResponseTimeout = ResponseTimeout,
         Retry = Retry,
+        LearnGateways = LearnGateways,
     };
 
     /// <summary>

@@ -15,8 +15,8 @@ namespace Flo.Hosting;
 /// </summary>
 /// <remarks>
 /// The first list (asked for while the client connects) is the seeds: asking the cluster needs a connection, so the
-/// cluster is asked in the background right after (every 500 ms until it answers). When the cluster cannot be asked,
-/// the last list learned stays; the seeds are used again only when nothing was learned. Orleans asks for the list again
+/// cluster is asked in the background right after (every 500 ms until it answers). The list is always the seeds plus
+/// the gateways last learned; when the cluster cannot be asked, the last list stays. Orleans asks for the list again
 /// at once when it has no live gateway left, which is when the learned one matters.
 /// </remarks>
 internal sealed partial class LearningGatewayListProvider(
@@ -26,7 +26,8 @@ internal sealed partial class LearningGatewayListProvider(
     ILogger<LearningGatewayListProvider> logger) : IGatewayListProvider
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
-    private IList<Uri> learned = [];
+    private IList<Uri>? current;
+    private bool learned;
     private int calls;
 
     /// <inheritdoc/>
@@ -42,6 +43,7 @@ internal sealed partial class LearningGatewayListProvider(
     /// <inheritdoc/>
     public Task<IList<Uri>> GetGateways()
     {
+        current ??= seeds.Value.Gateways;
         if (Interlocked.Increment(ref calls) == 1)
         {
             // Asked while the client connects: answer the seeds, and learn the others as soon as it is connected, so
@@ -54,12 +56,12 @@ internal sealed partial class LearningGatewayListProvider(
             // then may have to wait for a connection); what is learned now serves the next refresh.
             _ = LearnAsync();
         }
-        return Task.FromResult(learned.Count > 0 ? learned : seeds.Value.Gateways);
+        return Task.FromResult(current);
     }
 
     private async Task LearnSoonAsync()
     {
-        for (var attempt = 0; attempt < 60 && learned.Count == 0; attempt++)
+        for (var attempt = 0; attempt < 60 && !learned; attempt++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
             await LearnAsync().ConfigureAwait(false);
@@ -77,7 +79,9 @@ internal sealed partial class LearningGatewayListProvider(
                 .ToList();
             if (live.Count > 0)
             {
-                learned = live;
+                // The seeds stay: they may be the only addresses this client can reach (a load balancer).
+                current = [.. seeds.Value.Gateways.Union(live)];
+                learned = true;
             }
         }
         catch (Exception e)

@@ -42,6 +42,8 @@ public abstract class ClientCluster : IAsyncLifetime
         ServiceId = Cluster.Options.ServiceId,
         ResponseTimeout = responseTimeout,
         Retry = FloRetryOptions.Default with { Deadline = deadline },
+        // These tests pin a client to the gateways they name (what happens when exactly those die).
+        LearnGateways = false,
     };
 
     /// <summary>A client connected through the gateways of <paramref name="silos"/> only.</summary>
