@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.GrainInterfaces.Diagnostics;
 
 namespace Flo.Bench;
@@ -7,8 +8,8 @@ public static class ActivationMemoryBench
 {
     public static async Task RunAsync(int count)
     {
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions());
-        var inside = BenchCluster.GrainFactory(cluster.Silos[0]);
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions());
+        var inside = PlatformTestCluster.GrainFactory(cluster.Silos[0]);
         // Warm up code paths so JIT and caches are not counted.
         await Task.WhenAll(Enumerable.Range(0, 1000).Select(k => inside.GetGrain<IPingGrain>($"warm-{k}").Ping(k)));
         var before = Heap();

@@ -1,3 +1,4 @@
+using Flo.Testing;
 using System.Diagnostics;
 using Flo.GrainInterfaces.Diagnostics;
 using Flo.Storage;
@@ -32,9 +33,9 @@ public static class ClusterBench
     /// factory (placement prefers the caller's silo) and kept only where <c>IManagementGrain.GetActivationAddress</c>
     /// says they live there.
     /// </summary>
-    public static async Task<string[]> KeysOnAsync(BenchCluster cluster, SiloHandle target, int count, string prefix)
+    public static async Task<string[]> KeysOnAsync(PlatformTestCluster cluster, SiloHandle target, int count, string prefix)
     {
-        var factory = BenchCluster.GrainFactory(target);
+        var factory = PlatformTestCluster.GrainFactory(target);
         var keys = new List<string>();
         for (var batch = 0; keys.Count < count; batch++)
         {
@@ -46,7 +47,7 @@ public static class ClusterBench
             await Task.WhenAll(candidates.Select(k => factory.GetGrain<IPingGrain>(k).Ping(0)));
             foreach (var k in candidates)
             {
-                if (keys.Count < count && Equals(await cluster.HostOfAsync(factory.GetGrain<IPingGrain>(k)), target.SiloAddress))
+                if (keys.Count < count && Equals((await cluster.HostOfAsync(factory.GetGrain<IPingGrain>(k)))?.SiloAddress, target.SiloAddress))
                 {
                     keys.Add(k);
                 }
@@ -57,9 +58,9 @@ public static class ClusterBench
 
     private static async Task CallsAsync(TimeSpan duration, int? redisPort, int[] concurrencies, int rounds)
     {
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Silos = 3 });
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Silos = 3 });
         var from = cluster.Silos[0];
-        var factory = BenchCluster.GrainFactory(from);
+        var factory = PlatformTestCluster.GrainFactory(from);
         foreach (var c in concurrencies)
         {
             var local = (await KeysOnAsync(cluster, cluster.Silos[0], c, $"local{c}")).Select(k => factory.GetGrain<IPingGrain>(k)).ToArray();
@@ -76,7 +77,7 @@ public static class ClusterBench
         {
             spread.AddRange(await KeysOnAsync(cluster, silo, 100, $"spread-{silo.SiloAddress.Endpoint.Port}"));
         }
-        await using var client = await cluster.ConnectAsync(BenchCluster.Gateway(from));
+        await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(from));
         var grains = spread.Select(k => client.Grains.GetGrain<IPingGrain>(k)).ToArray();
         foreach (var c in concurrencies)
         {
@@ -94,7 +95,7 @@ public static class ClusterBench
         await using var database = await BenchDatabase.CreateAsync(postgres);
         for (var run = 0; run < runs; run++)
         {
-            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Silos = 3, Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString });
+            await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Silos = 3, Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString });
             await WaitForOneViewAsync(cluster, TimeSpan.FromSeconds(60));
 
             var joined = await cluster.Cluster.StartAdditionalSiloAsync();
@@ -104,7 +105,7 @@ public static class ClusterBench
 
             var victim = cluster.Silos[2];
             var key = (await KeysOnAsync(cluster, victim, 1, $"moved-{run}"))[0];
-            await using var client = await cluster.ConnectAsync(BenchCluster.Gateway(cluster.Silos[0]));
+            await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(cluster.Silos[0]));
             var grain = client.Grains.GetGrain<IPingGrain>(key);
             await grain.Ping(1);
 
@@ -137,7 +138,7 @@ public static class ClusterBench
     }
 
     /// <summary>Waits until every running silo's membership snapshot lists exactly the running silos as active.</summary>
-    private static async Task WaitForOneViewAsync(BenchCluster cluster, TimeSpan timeout)
+    private static async Task WaitForOneViewAsync(PlatformTestCluster cluster, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -146,7 +147,7 @@ public static class ClusterBench
             var expected = active.Select(s => s.SiloAddress).ToHashSet();
             var agree = active.All(s =>
             {
-                var snapshot = BenchCluster.Services(s).GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
+                var snapshot = PlatformTestCluster.Services(s).GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
                 var live = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
                 return live.SetEquals(expected);
             });

@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.GrainInterfaces.Diagnostics;
 
 namespace Flo.Bench;
@@ -11,8 +12,8 @@ public static class GrainCallBench
 {
     public static async Task RunAsync(TimeSpan duration, int? redisPort, int[] concurrencies, int rounds)
     {
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions());
-        var inside = BenchCluster.GrainFactory(cluster.Silos[0]);
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions());
+        var inside = PlatformTestCluster.GrainFactory(cluster.Silos[0]);
 
         foreach (var c in concurrencies)
         {

@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.Storage;
 
 namespace Flo.Bench;
@@ -14,7 +15,7 @@ public static class KvBench
 
     public static async Task RunAsync(TimeSpan duration, int? redisPort, int? redisFsyncPort, string? etcd, string? postgres, int[] concurrencies, int rounds)
     {
-        await RunProviderAsync("memory", new BenchClusterOptions(), concurrencies, async (client, c) =>
+        await RunProviderAsync("memory", new PlatformClusterOptions(), concurrencies, async (client, c) =>
         {
             await Rounds.CompareAsync("put (memory)", c, rounds, () => FloPutAsync(client, "memory", c, duration), RedisSet("redis SET", redisPort, c, duration));
             await Rounds.CompareAsync("get (memory)", c, rounds,
@@ -29,12 +30,12 @@ public static class KvBench
             using var client = new EtcdClient(etcd);
             return await LoadRunner.RunAsync("peer: etcd put (JSON gateway)", c, duration, (w, i) => client.PutAsync($"bench:{w}:{i % 100}", Value));
         });
-        await RunProviderAsync("sqlite", new BenchClusterOptions { Storage = FloStorageProvider.Sqlite }, concurrencies, (client, c) =>
+        await RunProviderAsync("sqlite", new PlatformClusterOptions { Storage = FloStorageProvider.Sqlite }, concurrencies, (client, c) =>
             Rounds.CompareAsync("put (sqlite)", c, rounds, () => FloPutAsync(client, "sqlite", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration)));
         if (postgres is not null)
         {
             await using var database = await BenchDatabase.CreateAsync(postgres);
-            await RunProviderAsync("postgres", new BenchClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, concurrencies, (client, c) =>
+            await RunProviderAsync("postgres", new PlatformClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, concurrencies, (client, c) =>
                 Rounds.CompareAsync("put (postgres)", c, rounds, () => FloPutAsync(client, "postgres", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration)));
         }
     }
@@ -64,7 +65,7 @@ public static class KvBench
     /// <summary>Memory-provider puts at c=50 and nothing else, for a profiler to attach to.</summary>
     public static async Task PutsOnlyAsync(TimeSpan duration)
     {
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions());
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions());
         await using var client = await cluster.ConnectAsync();
         Console.WriteLine(await LoadRunner.RunAsync("flo put (memory)", 50, duration, (w, i) => client.Kv.PutAsync($"bench:{w}:{i % 100}", Value)));
     }
@@ -72,7 +73,7 @@ public static class KvBench
     /// <summary>How long after expiry the background sweep has dropped the values of 1,000 expired keys (SQLite).</summary>
     private static async Task MeasureReclaimAsync()
     {
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = FloStorageProvider.Sqlite });
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Storage = FloStorageProvider.Sqlite });
         await using var client = await cluster.ConnectAsync();
         var keys = Enumerable.Range(0, 1000).Select(i => $"ttl:{i}").ToArray();
         await Task.WhenAll(keys.Select(k => client.Kv.PutAsync(k, new byte[1000], new Flo.Kv.PutOptions(TtlSeconds: 1))));
@@ -90,7 +91,7 @@ public static class KvBench
             : $"{"ttl reclaim: 1,000 keys (1 KB values, SQLite)",-44}       {pending.Count} values still kept 60 s after expiry");
     }
 
-    private static async Task RunProviderAsync(string name, BenchClusterOptions options, int[] concurrencies, Func<FloClient, int, Task> compare)
+    private static async Task RunProviderAsync(string name, PlatformClusterOptions options, int[] concurrencies, Func<FloClient, int, Task> compare)
     {
         await using var cluster = await BenchCluster.DeployAsync(options);
         await using var client = await cluster.ConnectAsync();

@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.Queues;
 using Flo.Storage;
 using Npgsql;
@@ -20,15 +21,15 @@ public static class QueueBench
     {
         await using var database = postgres is null ? null : await BenchDatabase.CreateAsync(postgres);
         Peer? SkipLocked(int c) => database is null ? null : new Peer("postgres SKIP LOCKED", () => SkipLockedAsync(database.ConnectionString, c, duration));
-        await RunProviderAsync("memory", new BenchClusterOptions(), duration, concurrencies, rounds, SkipLocked);
-        await RunProviderAsync("sqlite", new BenchClusterOptions { Storage = FloStorageProvider.Sqlite }, duration, concurrencies, rounds, SkipLocked);
+        await RunProviderAsync("memory", new PlatformClusterOptions(), duration, concurrencies, rounds, SkipLocked);
+        await RunProviderAsync("sqlite", new PlatformClusterOptions { Storage = FloStorageProvider.Sqlite }, duration, concurrencies, rounds, SkipLocked);
         if (database is not null)
         {
-            await RunProviderAsync("postgres", new BenchClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, duration, concurrencies, rounds, SkipLocked);
+            await RunProviderAsync("postgres", new PlatformClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, duration, concurrencies, rounds, SkipLocked);
         }
     }
 
-    private static async Task RunProviderAsync(string name, BenchClusterOptions options, TimeSpan duration, int[] concurrencies, int rounds, Func<int, Peer?> peer)
+    private static async Task RunProviderAsync(string name, PlatformClusterOptions options, TimeSpan duration, int[] concurrencies, int rounds, Func<int, Peer?> peer)
     {
         await using var cluster = await BenchCluster.DeployAsync(options);
         await using var client = await cluster.ConnectAsync();

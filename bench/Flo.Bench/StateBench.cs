@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Orleans.Runtime;
 
 namespace Flo.Bench;
@@ -52,14 +53,14 @@ public static class StateBench
     public static async Task RunAsync(TimeSpan duration, string postgres, int[] concurrencies, int rounds)
     {
         await using var database = await BenchDatabase.CreateAsync(postgres);
-        await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions
+        await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions
         {
             Storage = Flo.Storage.FloStorageProvider.Postgres,
             ConnectionString = database.ConnectionString,
-            AdoNetStorage = true,
+            ExtraSiloConfigurator = typeof(AdoNetStorageConfigurator),
         });
-        var factory = BenchCluster.GrainFactory(cluster.Silos[0]);
-        var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(BenchCluster.Services(cluster.Silos[0]), Flo.Grains.FloStorage.Name);
+        var factory = PlatformTestCluster.GrainFactory(cluster.Silos[0]);
+        var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(PlatformTestCluster.Services(cluster.Silos[0]), Flo.Grains.FloStorage.Name);
         var payload = StorageBench.Payload;
         foreach (var c in concurrencies)
         {

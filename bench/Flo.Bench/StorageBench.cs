@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.Grains;
 using Flo.Storage;
 using Microsoft.Data.Sqlite;
@@ -27,8 +28,8 @@ public static class StorageBench
         }
         foreach (var provider in providers)
         {
-            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = provider, ConnectionString = provider == FloStorageProvider.Postgres ? database!.ConnectionString : null });
-            var storage = BenchCluster.Services(cluster.Silos[0]).GetRequiredKeyedService<IGrainStorage>(FloStorage.Name);
+            await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Storage = provider, ConnectionString = provider == FloStorageProvider.Postgres ? database!.ConnectionString : null });
+            var storage = PlatformTestCluster.Services(cluster.Silos[0]).GetRequiredKeyedService<IGrainStorage>(FloStorage.Name);
             var dir = Path.Combine(Path.GetTempPath(), "flo-bench-peer-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(dir);
             foreach (var c in concurrencies)

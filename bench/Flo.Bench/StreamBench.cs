@@ -1,3 +1,4 @@
+using Flo.Testing;
 using Flo.Storage;
 using Flo.Streams;
 using StackExchange.Redis;
@@ -24,7 +25,7 @@ public static class StreamBench
         var peer = redis?.GetDatabase();
         foreach (var name in new[] { "memory", "sqlite" }.Where(storage.Contains))
         {
-            await using var cluster = await BenchCluster.DeployAsync(new BenchClusterOptions { Storage = name == "memory" ? FloStorageProvider.Memory : FloStorageProvider.Sqlite });
+            await using var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Storage = name == "memory" ? FloStorageProvider.Memory : FloStorageProvider.Sqlite });
             await using var client = await cluster.ConnectAsync();
             foreach (var c in concurrencies)
             {

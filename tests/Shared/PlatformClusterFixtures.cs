@@ -1,4 +1,5 @@
 using Flo.Storage;
+using Flo.Testing;
 
 namespace Flo.Tests.Shared;
 

@@ -12,7 +12,7 @@ using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
-namespace Flo.Tests.Shared;
+namespace Flo.Testing;
 
 /// <summary>What a platform test cluster runs on.</summary>
 public sealed record PlatformClusterOptions
@@ -31,10 +31,16 @@ public sealed record PlatformClusterOptions
 
     /// <summary>Extra services for every silo (e.g. a fake <see cref="TimeProvider"/>), by a configurator type.</summary>
     public Type? ExtraSiloConfigurator { get; init; }
+
+    /// <summary>
+    /// Test membership timings (<see cref="PlatformTestCluster.FastMembership"/>); false: the platform's production
+    /// defaults (benchmarks). Default true.
+    /// </summary>
+    public bool FastMembership { get; init; } = true;
 }
 
 /// <summary>
-/// An Orleans classic <see cref="TestCluster"/> (TCP transport: real sockets for the gateway, HTTP and RESP) whose silos
+/// The platform on an Orleans classic <see cref="TestCluster"/> (TCP transport: real sockets for the gateway, HTTP and RESP) whose silos
 /// host the platform exactly as the silo executable does (<see cref="FloSiloBuilderExtensions.AddFloPlatform"/>, the
 /// web side with <see cref="FloSiloWebExtensions.AddFloSiloWeb"/> on OS-chosen ports), plus what platform tests need:
 /// each silo's HTTP/RESP ports and gateway, and <see cref="FloClient"/>s connected through real gateways.
@@ -85,7 +91,7 @@ public sealed class PlatformTestCluster : IAsyncDisposable
             ["Cluster:ClusterId"] = builder.Options.ClusterId,
             ["Cluster:ServiceId"] = builder.Options.ServiceId,
         };
-        foreach (var (key, value) in FastMembership)
+        foreach (var (key, value) in options.FastMembership ? FastMembership : new Dictionary<string, string?>())
         {
             configuration[key] = value;
         }
@@ -139,8 +145,11 @@ public sealed class PlatformTestCluster : IAsyncDisposable
     /// <summary>A silo's bound HTTP and RESP ports.</summary>
     public static FloListeners Listeners(SiloHandle silo) => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<FloListeners>();
 
-    /// <summary>A silo's services.</summary>
+    /// <summary>A silo's services (its storage providers, membership, ...).</summary>
     public static IServiceProvider Services(SiloHandle silo) => ((InProcessSiloHandle)silo).SiloHost.Services;
+
+    /// <summary>A silo-local grain factory: calls made through it start on that silo (no client, no gateway).</summary>
+    public static IGrainFactory GrainFactory(SiloHandle silo) => Services(silo).GetRequiredService<IGrainFactory>();
 
     /// <summary>A new client through real gateways (all running silos unless named), with this cluster's ids.</summary>
     public Task<FloClient> ConnectAsync(string? gateways = null, FloClientOptions? options = null)
