@@ -49,8 +49,9 @@ public static class FloSiloBuilderExtensions
                 storage.ConnectionString ?? throw new InvalidOperationException("Cluster:Storage:ConnectionString is required when Cluster:Storage:Provider is Postgres."),
                 sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         }
-        silo.AddFloGrainStorage(FloStorage.Name, storage.Bind);
-        AddDefaultGrainStorage(silo, options, storage);
+        var storageSection = configuration.GetSection(FloSiloOptions.Section + ":Storage");
+        silo.AddFloGrainStorage(FloStorage.Name, storageSection.Bind);
+        AddDefaultGrainStorage(silo, options, storage, storageSection);
         AddReminders(silo, storage);
 
         silo.Services.AddSerializer(serializer =>
@@ -94,7 +95,7 @@ public static class FloSiloBuilderExtensions
         return silo;
     }
 
-    private static void AddDefaultGrainStorage(ISiloBuilder silo, FloSiloOptions options, FloStorageOptions storage)
+    private static void AddDefaultGrainStorage(ISiloBuilder silo, FloSiloOptions options, FloStorageOptions storage, IConfigurationSection storageSection)
     {
         if (string.Equals(options.DefaultGrainStorage, "AdoNet", StringComparison.OrdinalIgnoreCase))
         {
@@ -110,7 +111,7 @@ public static class FloSiloBuilderExtensions
         }
         else if (string.Equals(options.DefaultGrainStorage, "Flo", StringComparison.OrdinalIgnoreCase))
         {
-            silo.AddFloGrainStorageAsDefault(storage.Bind);
+            silo.AddFloGrainStorageAsDefault(storageSection.Bind);
         }
         else
         {

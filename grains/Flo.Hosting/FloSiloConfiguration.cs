@@ -17,17 +17,6 @@ internal static class FloSiloConfiguration
     public static FloStorageOptions ReadStorage(IConfiguration configuration)
         => configuration.GetSection(FloSiloOptions.Section + ":Storage").Get<FloStorageOptions>() ?? new FloStorageOptions();
 
-    /// <summary>Copies the settings of <paramref name="from"/> into an options instance being configured.</summary>
-    public static void Bind(this FloStorageOptions from, FloStorageOptions to)
-    {
-        to.Provider = from.Provider;
-        to.ConnectionString = from.ConnectionString;
-        to.DataDirectory = from.DataDirectory;
-        to.MaxBatchSize = from.MaxBatchSize;
-        to.SqliteSynchronous = from.SqliteSynchronous;
-        to.MemoryStoreName = from.MemoryStoreName;
-    }
-
     /// <summary>This host's first IPv4 address that is not loopback (what other pods and machines reach it at).</summary>
     public static IPAddress FirstHostAddress()
         => Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))

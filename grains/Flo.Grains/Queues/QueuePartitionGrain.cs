@@ -261,61 +261,6 @@ public sealed partial class QueuePartitionGrain(
     }
 
     /// <inheritdoc/>
-    public Task<DlqMessage[]> DlqList(int limit, long afterSeq)
-    {
-        EnsureUsable();
-        QueueLimits.ValidateCount(limit, "Limit");
-        Advance(Now);
-        var result = new List<DlqMessage>(Math.Min(limit, deadLocals.Count));
-        foreach (var local in deadLocals)
-        {
-            if (QueueLimits.ToSeq(local, partition) <= afterSeq)
-            {
-                continue;
-            }
-            var r = messages[local];
-            result.Add(new DlqMessage
-            {
-                Seq = QueueLimits.ToSeq(local, partition),
-                Payload = r.Payload,
-                Priority = r.Priority,
-                Deliveries = r.Deliveries,
-                LastError = r.LastError,
-                DeadAtMs = r.DeadAtMs,
-                EnqueuedAtMs = r.EnqueuedAtMs,
-            });
-            if (result.Count == limit)
-            {
-                break;
-            }
-        }
-        return Task.FromResult(result.ToArray());
-    }
-
-    /// <inheritdoc/>
-    public async Task<int> DlqRequeue(long[] seqs)
-    {
-        EnsureUsable();
-        var now = Now;
-        Advance(now);
-        List<QueueMessageRecord> records = seqs is null || seqs.Length == 0
-            ? [.. deadLocals.Select(l => messages[l])]
-            : Find(seqs, "requeue from the DLQ", static r => r.Status == QueueMessageStatus.Dead);
-        foreach (var record in records)
-        {
-            deadLocals.Remove(record.Local);
-            deadByOrder.Remove(record.DeadOrder);
-            record.Deliveries = 0;
-            record.DeadOrder = 0;
-            record.DeadAtMs = 0;
-            MakeReady(record, now, now);
-        }
-        ServeWaiters(now);
-        await CommitAsync();
-        return records.Count;
-    }
-
-    /// <inheritdoc/>
     public Task<QueueStats> Stats()
     {
         EnsureUsable();
@@ -376,54 +321,6 @@ public sealed partial class QueuePartitionGrain(
         return visible.Count > 0;
     }
 
-    /// <inheritdoc/>
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != ReminderName || commits!.IsBroken)
-        {
-            return;
-        }
-        Advance(Now);
-        if (Timeline.Count == 0 && reminderRegistered)
-        {
-            // Nothing leased or delayed: no reason to come back after a silo loss.
-            reminderRegistered = false;
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        ticker?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Delay and lease ends, rebuilt from the timed messages when acks left it mostly stale.</summary>
-    private DueQueue<long> Timeline => timeline ??= new(() => messages.Count, TimedMessages);
-
-    /// <summary>Queues a message's next due time (end of delay or of lease).</summary>
-    private void Schedule(long local, long due) => Timeline.Schedule(local, due);
-
-    /// <summary>Messages waiting for a delay or a lease to end, with that time: what the timeline is rebuilt from.</summary>
-    private IEnumerable<(long, long)> TimedMessages()
-    {
-        foreach (var record in messages.Values)
-        {
-            if (record.Status == QueueMessageStatus.Leased)
-            {
-                yield return (record.Local, record.LeaseExpiresAtMs);
-            }
-            else if (record.Status == QueueMessageStatus.Ready && !visible.Contains(record))
-            {
-                yield return (record.Local, record.VisibleAtMs);
-            }
-        }
-    }
-
     private void Load(QueueMessageRecord record, long now)
     {
         messages[record.Local] = record;
@@ -447,61 +344,6 @@ public sealed partial class QueuePartitionGrain(
         {
             dedup[key] = record.Local;
             dedupExpiries.Enqueue((key, record.Local), record.DedupUntilMs);
-        }
-    }
-
-    /// <summary>
-    /// Moves what is due: delayed messages become visible, expired leases are redelivered or (after the last allowed
-    /// delivery) dead-lettered, ended dedup windows are forgotten. Changes are staged and stored in the background:
-    /// nobody was promised anything about them, and any operation that builds on them waits for their write.
-    /// </summary>
-    private void Advance(long now)
-    {
-        var staged = state.StagedRecordCount;
-        var madeVisible = false;
-        while (Timeline.TryTakeDue(now, out var local, out var due))
-        {
-            if (!messages.TryGetValue(local, out var record))
-            {
-                continue;
-            }
-            if (record.Status == QueueMessageStatus.Ready && record.VisibleAtMs == due)
-            {
-                madeVisible |= visible.Add(record);
-            }
-            else if (record.Status == QueueMessageStatus.Leased && record.LeaseExpiresAtMs == due)
-            {
-                if (record.Deliveries >= Settings.MaxDeliveries)
-                {
-                    Kill(record, record.LastError ?? $"lease expired after {record.Deliveries} deliveries", now);
-                }
-                else
-                {
-                    MakeReady(record, now, now);
-                    madeVisible = true;
-                }
-            }
-        }
-        while (dedupExpiries.TryPeek(out var entry, out var until) && until <= now)
-        {
-            dedupExpiries.Dequeue();
-            if (dedup.TryGetValue(entry.Key, out var local) && local == entry.Local && messages[local].DedupUntilMs <= now)
-            {
-                dedup.Remove(entry.Key);
-                if (messages[local].Status == QueueMessageStatus.Done)
-                {
-                    messages.Remove(local);
-                    state.StageRecordDeletion(local);
-                }
-            }
-        }
-        if (madeVisible)
-        {
-            ServeWaiters(now);
-        }
-        if (state.StagedRecordCount != staged && !(commits?.IsWriting ?? false))
-        {
-            _ = commits!.CommitInBackgroundAsync();
         }
     }
 
@@ -554,28 +396,6 @@ public sealed partial class QueuePartitionGrain(
             Schedule(record.Local, record.VisibleAtMs);
         }
         state.StageRecord(record.Local, record);
-    }
-
-    private void Kill(QueueMessageRecord record, string error, long now)
-    {
-        visible.Remove(record);
-        record.Status = QueueMessageStatus.Dead;
-        record.LeaseExpiresAtMs = 0;
-        record.LastError = error;
-        record.DeadAtMs = now;
-        record.DeadOrder = state.State.NextDeadOrder++;
-        deadLocals.Add(record.Local);
-        deadByOrder[record.DeadOrder] = record.Local;
-        state.StageRecord(record.Local, record);
-        while (deadLocals.Count > Settings.DlqMaxSize && deadByOrder.Count > 0)
-        {
-            // The DLQ is bounded: the oldest dead letter goes, and is counted.
-            var (order, oldest) = deadByOrder.First();
-            deadByOrder.Remove(order);
-            deadLocals.Remove(oldest);
-            Forget(messages[oldest]);
-            state.State.DlqDropped++;
-        }
     }
 
     /// <summary>An ack: the message goes, except for a bare marker while its dedup key still has to answer.</summary>
@@ -643,53 +463,6 @@ public sealed partial class QueuePartitionGrain(
         EnqueuedAtMs = record.EnqueuedAtMs,
     };
 
-    /// <summary>Keeps the 50 ms timer running while anything is timed, and the durable reminder registered.</summary>
-    private void EnsureTimeline()
-    {
-        if ((Timeline.Count > 0 || dedupExpiries.Count > 0) && ticker is null)
-        {
-            ticker = this.RegisterGrainTimer(Tick, TickPeriod, TickPeriod);
-        }
-        if (Timeline.Count > 0 && !reminderRegistered)
-        {
-            reminderRegistered = true;
-            _ = RegisterReminderInBackgroundAsync();
-        }
-    }
-
-    private Task Tick(CancellationToken cancellationToken)
-    {
-        if (!commits!.IsBroken)
-        {
-            Advance(Now);
-            if (state.StagedRecordCount > 0 && !commits.IsWriting)
-            {
-                // Timeline changes staged while another write was in flight.
-                _ = commits.CommitInBackgroundAsync();
-            }
-        }
-        if (Timeline.Count == 0 && dedupExpiries.Count == 0)
-        {
-            ticker?.Dispose();
-            ticker = null;
-        }
-        return Task.CompletedTask;
-    }
-
-    private async Task RegisterReminderInBackgroundAsync()
-    {
-        try
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-        catch (Exception e)
-        {
-            // Leases still expire while the partition is active; only the reactivation after a silo loss is at stake.
-            reminderRegistered = false;
-            LogReminderFailed(logger, e, name, partition);
-        }
-    }
-
     private Task CommitAsync() => commits!.CommitAsync();
 
     private void ReleaseWaiters()
@@ -707,9 +480,6 @@ public sealed partial class QueuePartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue} partition {Partition}: a storage write failed; the partition deactivates and reloads")]
     private static partial void LogWriteFailed(ILogger logger, Exception error, string queue, int partition);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} partition {Partition}: could not register its timeline reminder")]
-    private static partial void LogReminderFailed(ILogger logger, Exception error, string queue, int partition);
 
     /// <summary>A consumer waiting in a long poll.</summary>
     private sealed class Waiter(int count, long leaseMs)

@@ -19,7 +19,7 @@ namespace Flo.Grains.Streams;
 /// </remarks>
 [Reentrant]
 [GrainType("streamgroup")]
-public sealed class StreamGroupGrain(
+public sealed partial class StreamGroupGrain(
     [StateWithRecords("streamgroup", FloStorage.Name)] IStateWithRecords<StreamGroupState> state,
     TimeProvider time) : Grain, IStreamGroupGrain
 {
@@ -249,40 +249,6 @@ public sealed class StreamGroupGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<StreamRecord[]> Claim(string consumer, long minIdleMs, StreamPendingKey[] keys)
-    {
-        EnsureExists();
-        ValidateConsumer(consumer);
-        ValidateKeys(keys);
-        return await ClaimAsync(consumer, minIdleMs, keys.Where(pending.ContainsKey).Select(k => pending[k]).ToList());
-    }
-
-    /// <inheritdoc/>
-    public async Task<StreamRecord[]> AutoClaim(string consumer, long minIdleMs, int count)
-    {
-        EnsureExists();
-        ValidateConsumer(consumer);
-        StreamLimits.ValidateCount(count);
-        var now = Now;
-        var candidates = pending.Values.Where(e => now - e.DeliveredAtMs >= minIdleMs).OrderBy(e => e.Slot).Take(count).ToList();
-        return await ClaimAsync(consumer, minIdleMs, candidates);
-    }
-
-    /// <inheritdoc/>
-    public async Task<bool> Leave(string consumer)
-    {
-        EnsureExists();
-        ValidateConsumer(consumer);
-        if (!consumers.Remove(consumer))
-        {
-            return false;
-        }
-        ReleaseAll(consumer);
-        await WriteAsync();
-        return true;
-    }
-
-    /// <inheritdoc/>
     public async Task<StreamGroupInfo> Info()
     {
         EnsureExists();
@@ -302,43 +268,6 @@ public sealed class StreamGroupGrain(
             DlqSize = dead.Count,
             Cursors = [.. state.State.Cursors],
         };
-    }
-
-    /// <inheritdoc/>
-    public Task<StreamPendingEntry[]> DeadLetters(int count)
-    {
-        EnsureExists();
-        StreamLimits.ValidateCount(count);
-        var now = Now;
-        return Task.FromResult(dead.Values.Take(count).Select(e => ToEntry(e, now)).ToArray());
-    }
-
-    private async Task<StreamRecord[]> ClaimAsync(string consumer, long minIdleMs, List<PendingRecord> candidates)
-    {
-        if (minIdleMs < 0)
-        {
-            throw new StreamArgumentException($"MinIdleMs must not be negative; got {minIdleMs}.");
-        }
-        var now = Now;
-        var records = new List<StreamRecord>();
-        foreach (var entry in candidates)
-        {
-            if (now - entry.DeliveredAtMs < minIdleMs)
-            {
-                continue;
-            }
-            var deliveredAt = entry.DeliveredAtMs;
-            var record = await FetchAsync(entry);
-            if (record is null || !StillPending(entry, entry.DeliveredAtMs == deliveredAt))
-            {
-                continue;
-            }
-            Deliver(entry, consumer, now);
-            records.Add(record with { Deliveries = entry.Deliveries });
-        }
-        consumers.Touch(consumer, now, Settings.ConsumerTimeoutMs);
-        await WriteAsync();
-        return [.. records];
     }
 
     /// <summary>
@@ -406,52 +335,6 @@ public sealed class StreamGroupGrain(
         return null;
     }
 
-    private void Bury(PendingRecord entry)
-    {
-        pending.Remove(entry.Key);
-        entry.Dead = true;
-        dead[entry.Slot] = entry;
-        state.StageRecord(entry.Slot, entry);
-        while (dead.Count > Settings.DlqMaxSize)
-        {
-            var oldest = dead.First().Value;
-            dead.Remove(oldest.Slot);
-            state.StageRecordDeletion(oldest.Slot);
-            state.State.DlqDropped++;
-        }
-    }
-
-    /// <summary>
-    /// Removes consumers that have not read for the consumer timeout; true when one was removed. Looks at most every
-    /// quarter of the timeout (and at most every second): the walk over all consumers is not for every read.
-    /// </summary>
-    private bool ExpireConsumers(long now, string reader)
-    {
-        if (now < nextConsumerSweepMs)
-        {
-            return false;
-        }
-        nextConsumerSweepMs = now + Math.Min(1_000, Settings.ConsumerTimeoutMs / 4);
-        var gone = consumers.IdleLongerThan(now, Settings.ConsumerTimeoutMs, reader);
-        foreach (var consumer in gone)
-        {
-            consumers.Remove(consumer);
-            ReleaseAll(consumer);
-        }
-        return gone.Count > 0;
-    }
-
-    /// <summary>Makes a consumer's pending records due at once, so the next read redelivers them.</summary>
-    private void ReleaseAll(string consumer)
-    {
-        foreach (var entry in pending.Values.Where(e => e.Consumer == consumer))
-        {
-            entry.DeliveredAtMs = -Settings.AckTimeoutMs;
-            DueAt.Schedule(entry.Key, 0);
-            state.StageRecord(entry.Slot, entry);
-        }
-    }
-
     private StreamPendingEntry ToEntry(PendingRecord e, long now) => new()
     {
         Partition = e.Partition,
@@ -480,14 +363,6 @@ public sealed class StreamGroupGrain(
         if (!state.RecordExists)
         {
             throw new GroupNotFoundException($"Stream {ns}/{stream} has no consumer group '{group}'; join it first.");
-        }
-    }
-
-    private static void ValidateConsumer(string consumer)
-    {
-        if (string.IsNullOrEmpty(consumer) || consumer.Length > 256)
-        {
-            throw new StreamArgumentException("A consumer name is 1 to 256 characters.");
         }
     }
 

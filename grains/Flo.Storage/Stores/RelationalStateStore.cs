@@ -21,6 +21,17 @@ internal abstract partial class RelationalStateStore : IStateStore
     private readonly WriteBatcher batcher;
     private readonly ILogger logger;
 
+    /// <summary>Reads the rows of a records query: (record id, data), in the query's order.</summary>
+    private protected static async Task<IReadOnlyList<GrainRecord>> ReadRecordRowsAsync(System.Data.Common.DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var records = new List<GrainRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(new GrainRecord(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+        }
+        return records;
+    }
+
     private protected RelationalStateStore(string name, int maxBatchSize, ILogger logger)
     {
         this.logger = logger;

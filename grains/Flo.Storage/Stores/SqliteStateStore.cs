@@ -161,12 +161,7 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         command.Parameters.AddWithValue("$limit", limit);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        var records = new List<GrainRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(new GrainRecord(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
-        }
-        return records;
+        return await ReadRecordRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
