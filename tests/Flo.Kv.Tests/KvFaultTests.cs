@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Flo.Storage;
 using Flo.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
+using Flo.Testing;
 using Xunit.Abstractions;
 
 namespace Flo.Kv.Tests;
@@ -19,21 +19,13 @@ public sealed class KvFaultTests(PostgresFixture postgres, ITestOutputHelper out
     {
         await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { Silos = 3 });
         await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(cluster.Silos[0]));
-        var leaving = cluster.Silos[2];
-        // A key whose activation lives on the silo that will leave: activated by a read made on that silo (placement
-        // prefers the caller's silo), then located through the grain directory.
-        var onLeaving = PlatformTestCluster.Services(leaving).GetRequiredService<IGrainFactory>();
-        string? key = null;
-        for (var i = 0; i < 50 && key is null; i++)
+        // A key living on a silo other than the client's gateway: that silo will leave under the waiting get.
+        var (key, leaving) = await cluster.PlaceAwayFromAsync(cluster.Silos[0], async (name, grains) =>
         {
-            var candidate = $"follow:{i}:{Guid.NewGuid():N}";
-            await onLeaving.GetGrain<IKvKeyGrain>(KvKeys.GrainKey("default", candidate)).Get();
-            if (await cluster.HostOfAsync(client.Grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey("default", candidate))) == leaving)
-            {
-                key = candidate;
-            }
-        }
-        Assert.True(key is not null, $"no key of 50 read on {leaving.Name} was activated there");
+            var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey("default", name));
+            await grain.Get();
+            return grain;
+        });
 
         var waiting = client.Kv.GetAsync(key, new GetOptions(BlockMs: 60_000));
         await Task.Delay(300);

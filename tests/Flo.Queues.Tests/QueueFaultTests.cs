@@ -66,21 +66,13 @@ public sealed class QueueFaultTests(PostgresFixture postgres, ITestOutputHelper 
             ConnectionString = await postgres.CreateDatabaseAsync(),
         });
         await using var client = await cluster.ConnectAsync(PlatformTestCluster.Gateway(cluster.Silos[0]));
-        // A queue whose partition lives on a silo other than the client's gateway: activated by a call made on that silo
-        // (placement prefers the caller's silo), then located through the grain directory.
-        var doomed = cluster.Silos[2];
-        var onDoomed = PlatformTestCluster.Services(doomed).GetRequiredService<IGrainFactory>();
-        string? q = null;
-        for (var i = 0; i < 50 && q is null; i++)
+        // A queue whose partition lives on a silo other than the client's gateway: that silo will be killed.
+        var (q, doomed) = await cluster.PlaceAwayFromAsync(cluster.Silos[0], async (name, grains) =>
         {
-            var name = $"lease-{i}-{Guid.NewGuid():N}";
-            await onDoomed.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", name, 0)).Stats();
-            if (await cluster.HostOfAsync(Partition(client, name, 0)) == doomed)
-            {
-                q = name;
-            }
-        }
-        Assert.True(q is not null, $"no queue of 50 touched on {doomed.Name} had its partition activated there");
+            var partition = grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey("default", name, 0));
+            await partition.Stats();
+            return partition;
+        });
         var seq = await client.Queue.EnqueueAsync(q, [42]);
         var leased = Assert.Single(await client.Queue.DequeueAsync(q, 1, new DequeueOptions(VisibilityTimeoutMs: 8_000)));
 

@@ -163,6 +163,32 @@ public sealed class PlatformTestCluster : IAsyncDisposable
         return address is null ? null : Silos.FirstOrDefault(s => s.SiloAddress.Equals(address));
     }
 
+    /// <summary>
+    /// A fresh name whose grain lives on a silo other than <paramref name="avoid"/> (typically a client's only gateway, so
+    /// that silo can be stopped or killed under the client). Where a grain activates is placement's choice
+    /// (resource-optimized in Orleans 10, preferring the caller's silo), so names are tried, each activated from another
+    /// silo in turn, until one lands away from <paramref name="avoid"/>.
+    /// </summary>
+    /// <param name="avoid">The silo the grain must not live on.</param>
+    /// <param name="activate">Activates the grain for a name through a silo-local grain factory and returns it.</param>
+    public async Task<(string Name, SiloHandle Host)> PlaceAwayFromAsync(SiloHandle avoid, Func<string, IGrainFactory, Task<IAddressable>> activate)
+    {
+        var others = ActiveSilos.Where(s => s != avoid).ToList();
+        var seen = new List<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            var name = $"away-{i}-{Guid.NewGuid():N}";
+            var grain = await activate(name, GrainFactory(others[i % others.Count]));
+            var host = await HostOfAsync(grain);
+            if (host is not null && host != avoid)
+            {
+                return (name, host);
+            }
+            seen.Add(host?.Name ?? "(not found)");
+        }
+        throw new InvalidOperationException($"No grain of 50 was placed away from {avoid.Name}: {string.Join(", ", seen)}");
+    }
+
     /// <summary>Kills a silo (no goodbye: as <c>kill -9</c>) and waits until the others agree it is dead.</summary>
     public async Task KillSiloAsync(SiloHandle silo)
     {
