@@ -36,6 +36,7 @@ public sealed class FloClient : IAsyncDisposable
         Kv = new Flo.Kv.KvClient(grains, options.Namespace);
         Queue = new Flo.Queues.QueueClient(grains, options.Namespace);
         Stream = new Flo.Streams.StreamClient(grains, options.Namespace);
+        Action = new Flo.Actions.ActionClient(grains, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -46,6 +47,21 @@ public sealed class FloClient : IAsyncDisposable
 
     /// <summary>Streams: append-only logs with time-based ids, reads from a position or the tail, subscriptions.</summary>
     public Flo.Streams.StreamClient Stream { get; }
+
+    /// <summary>Actions: register, invoke, run status, wait, cancel, listings, events.</summary>
+    public Flo.Actions.ActionClient Action { get; }
+
+    /// <summary>
+    /// A worker that runs actions in this process (seed: <c>client.new_action_worker(concurrency=5)</c>): add handlers
+    /// with <see cref="Flo.Actions.ActionWorker.Action(string, Func{Flo.Actions.ActionContext, Task{byte[]}}, Flo.Actions.ActionHandlerOptions?)"/>,
+    /// then start it.
+    /// </summary>
+    public Flo.Actions.ActionWorker NewActionWorker(Flo.Actions.ActionWorkerOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+        => new(Action, options ?? new Flo.Actions.ActionWorkerOptions(), logger);
+
+    /// <summary>The task executor's API over actions (typed tasks, submit, wait for results); see <see cref="Flo.Tasks.FloTaskApp"/>.</summary>
+    public Flo.Tasks.FloTaskApp NewTaskApp(Flo.Tasks.TaskAppOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+        => new(this, options ?? new Flo.Tasks.TaskAppOptions(), logger);
 
     /// <summary>The options in use.</summary>
     public FloClientOptions Options { get; }

@@ -36,6 +36,9 @@ internal sealed class DueQueue<TKey>(Func<int> liveCount, Func<IEnumerable<(TKey
         }
     }
 
+    /// <summary>The earliest due time queued (stale entries included), if any.</summary>
+    public bool TryPeekDue(out long due) => heap.TryPeek(out _, out due);
+
     /// <summary>Takes the earliest entry if it is due at <paramref name="now"/>; the caller checks it is not stale.</summary>
     public bool TryTakeDue(long now, out TKey key, out long due)
     {

@@ -1,0 +1,82 @@
+using Flo.Actions;
+
+namespace Flo.Grains.Actions;
+
+/// <summary>
+/// A namespace's run event hub: events published by runs are buffered for a few milliseconds and pushed to every
+/// subscribed observer as one batch, so a busy namespace costs observers one call per batch, not per event.
+/// Subscriptions live in memory and lapse unless renewed (watchers renew every few seconds), so a hub that moved to
+/// another silo is found again by its watchers' next renewal.
+/// </summary>
+[Reentrant]
+[GrainType("action-events")]
+public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsGrain
+{
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
+    private const int MaxBuffered = 10_000;
+
+    private readonly Dictionary<IActionEventObserver, long> observers = [];
+    private readonly List<ActionEvent> buffer = [];
+    private IGrainTimer? flush;
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <inheritdoc/>
+    public Task Subscribe(IActionEventObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        observers[observer] = Now + IActionEventsGrain.SubscriptionLifetimeMs;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task Unsubscribe(IActionEventObserver observer)
+    {
+        observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task Publish(ActionEvent e)
+    {
+        if (observers.Count == 0 || buffer.Count >= MaxBuffered)
+        {
+            // Nobody watches (or watchers cannot keep up): events are not stored, so dropping is the contract.
+            return Task.CompletedTask;
+        }
+        buffer.Add(e);
+        flush ??= this.RegisterGrainTimer(Flush, FlushDelay, Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    private Task Flush(CancellationToken cancellationToken)
+    {
+        flush?.Dispose();
+        flush = null;
+        if (buffer.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var batch = buffer.ToArray();
+        buffer.Clear();
+        var now = Now;
+        foreach (var (observer, until) in observers.ToList())
+        {
+            if (until < now)
+            {
+                observers.Remove(observer);
+                continue;
+            }
+            try
+            {
+                // One-way: a slow or dead observer never holds the hub.
+                _ = observer.OnEvents(batch);
+            }
+            catch (Exception)
+            {
+                observers.Remove(observer);
+            }
+        }
+        return Task.CompletedTask;
+    }
+}
