@@ -15,10 +15,13 @@
 #              FOR UPDATE SKIP LOCKED queue doing the same cycle
 #   stream   - stream appends and append->group read->ack round trips via FloClient (memory, SQLite) vs Redis streams
 #              (XADD, XREADGROUP, XACK) through StackExchange.Redis
+#   jobs     - jobs invoke->handler->result with a no-op handler, closed loop (submit->start and submit->result
+#              latency, jobs/s) vs Hangfire (Hangfire.PostgreSql, server in the bench process) and Celery (Debian's
+#              python3-celery, worker started by bench/celery/celery_bench.py) with Redis as broker and result backend
 #   resp     - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP port (memory provider), Redis and
 #              Garnet (dotnet tool garnet-server)
 # Every comparison alternates peer and Flo runs over --rounds N (default 3) and prints the median ratio.
-# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|resp|all] [--seconds N] [--rounds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|resp|all] [--seconds N] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -35,7 +38,7 @@ dotnet build bench/Flo.Bench -c Release -v quiet -nologo >/dev/null
 bench() { dotnet bench/Flo.Bench/bin/Release/net10.0/Flo.Bench.dll "$@"; }
 pg() { ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"; }
 
-if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stream || "$what" == resp || "$what" == all ]]; then
+if [[ "$what" == calls || "$what" == cluster || "$what" == kv || "$what" == stream || "$what" == jobs || "$what" == resp || "$what" == all ]]; then
   if ! command -v redis-server >/dev/null; then
     sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
   fi
@@ -105,6 +108,15 @@ fi
 if [[ "$what" == stream || "$what" == all ]]; then
   echo "== stream: appends and append->group read->ack (peer: redis $redis_version streams)"
   bench stream --redis-port "$redis_port" "$@"
+fi
+if [[ "$what" == jobs || "$what" == all ]]; then
+  # Celery for Debian's interpreter, which the bench runs (CeleryPeer): a python3 earlier on PATH (pyenv) lacks it.
+  if ! /usr/bin/python3 -c 'import celery, redis' 2>/dev/null; then
+    sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-celery python3-redis
+  fi
+  pg
+  echo "== jobs: invoke->handler->result, no-op handler (peers: hangfire on postgres, celery $(/usr/bin/python3 -c 'import celery; print(celery.__version__)') on redis $redis_version, port $redis_port)"
+  bench jobs --postgres "$FLO_TEST_POSTGRES" --redis-port "$redis_port" "$@"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flo.Bench;
+using Flo.Bench.Jobs;
 
 // End-to-end benchmarks of the platform on Orleans, each beside a peer doing the same work on this machine.
 // bench/run.sh starts the peers (Redis, etcd, Garnet, PostgreSQL) and runs everything; see bench/RESULTS.md.
@@ -56,5 +57,17 @@ var streamStorage = new Option<string[]>("--storage") { Description = "Flo stora
 var stream = new Command("stream", "Stream appends and append->group read->ack round trips via FloClient vs Redis streams.") { duration, redisPort, streamConcurrency, streamStorage, rounds };
 stream.SetAction(async r => await StreamBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(redisPort), r.GetValue(streamConcurrency)!, r.GetValue(streamStorage)!, r.GetValue(rounds)));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream };
+var jobsConcurrency = Concurrency(1, 50);
+var floStorage = new Option<Flo.Storage.FloStorageProvider>("--flo-storage") { Description = "Flo's storage for the jobs run (Postgres, the durable default; Memory or Sqlite to see what storage costs).", DefaultValueFactory = _ => Flo.Storage.FloStorageProvider.Postgres };
+var jobs = new Command("jobs", "Jobs invoke->handler->result (no-op handler, closed loop): Flo actions on PostgreSQL vs Hangfire on PostgreSQL and Celery on Redis.") { duration, postgres, redisPort, jobsConcurrency, floStorage, rounds };
+jobs.SetAction(async r =>
+{
+    // Flo's runner needs the PostgreSQL server too (durable, as Hangfire); without it only the peers run.
+    var storage = r.GetValue(floStorage);
+    await using var flo = r.GetValue(postgres) is not null || storage != Flo.Storage.FloStorageProvider.Postgres ? await Flo.Bench.Jobs.FloJobsRunner.CreateAsync(r.GetValue(postgres), storage) : null;
+    await JobsBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(postgres), r.GetValue(redisPort), r.GetValue(jobsConcurrency)!, r.GetValue(rounds),
+        flo: flo is null ? null : flo.RunAsync);
+});
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs };
 return await root.Parse(args).InvokeAsync();

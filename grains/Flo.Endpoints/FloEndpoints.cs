@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Flo.Endpoints;
 
@@ -24,7 +25,8 @@ public static class FloEndpoints
 {
     /// <summary>
     /// Registers what the endpoints need: the OpenAPI document <c>v1</c>, problem details with a <c>code</c> on every
-    /// one, route handlers that report a value which does not bind (instead of an empty 400), and the RESP handler.
+    /// one, route handlers that report a value which does not bind (instead of an empty 400), the RESP handler, and the
+    /// action operations the actions API shares.
     /// </summary>
     public static IServiceCollection AddFloEndpoints(this IServiceCollection services)
     {
@@ -35,6 +37,8 @@ public static class FloEndpoints
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = HttpProblems.StatusOf);
         services.AddSingleton<RespConnectionHandler>();
+        // One for the silo: it caches each action's partition count (fixed at its first registration).
+        services.TryAddSingleton<Flo.Actions.ActionApi>();
         return services;
     }
 
@@ -57,12 +61,13 @@ public static class FloEndpoints
         return listen;
     }
 
-    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams/...</c>) and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers/...</c>) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapFloEndpoints(this IEndpointRouteBuilder routes)
     {
         KvHttpApi.Map(routes);
         QueueHttpApi.Map(routes);
         StreamHttpApi.Map(routes);
+        ActionHttpApi.Map(routes);
         routes.MapOpenApi("/openapi/{documentName}.json");
         return routes;
     }

@@ -9,5 +9,6 @@ await using var client = await FloClient.ConnectAsync("localhost:9000");
 await Snippets.KvAsync(client);
 await Snippets.QueuesAsync(client);
 await Snippets.StreamsAsync(client);
+await Snippets.ActionsAsync(client);
 await Snippets.OwnGrainsAsync(client);
 Console.WriteLine("All README snippets ran.");

@@ -1,7 +1,9 @@
 using Flo;
+using Flo.Actions;
 using Flo.Kv;
 using Flo.Queues;
 using Flo.Streams;
+using Flo.Tasks;
 using ServiceSample.Grains;
 
 namespace ReadmeSnippets;
@@ -39,6 +41,29 @@ public static class Snippets
         await client.Stream.GroupAckAsync("events", "processors", batch);
         Check(latest.Any(r => r.Id == id) && batch.Any(r => r.Id == id), "the stream snippet reads its append, alone and in the group");
     }
+
+    /// <summary>README: actions, a worker, and the task facade.</summary>
+    public static async Task ActionsAsync(FloClient client)
+    {
+        byte[] payload = "resize image 42"u8.ToArray();
+        await client.Action.RegisterAsync("process-image", new ActionRegisterOptions(TimeoutMs: 60_000, MaxRetries: 3));
+        await using var worker = client.NewActionWorker(new ActionWorkerOptions(Concurrency: 5));
+        worker.Action("process-image", ctx => Task.FromResult(ctx.ToBytes(new { status = "done", size = ctx.Payload.Length })));
+        await worker.StartAsync();
+        string runId = await client.Action.InvokeAsync("process-image", payload, new ActionInvokeOptions(Priority: 10, IdempotencyKey: "order-123"));
+        ActionRun run = await client.Action.WaitAsync(runId, TimeSpan.FromSeconds(30));
+        Check(run.Status == RunStatus.Completed, "the action snippet's run completed");
+
+        await using var app = client.NewTaskApp();
+        var resize = app.Task("resize", async (ResizeArgs a, CancellationToken ct) => { await Task.Delay(10, ct); return a.Width / 2; }, new TaskOptions(MaxRetries: 2));
+        await app.StartAsync();
+        string taskId = await app.SubmitAsync(resize, new ResizeArgs("cat.png", 640));
+        TaskResult<int> result = await app.WaitForResultAsync<int>(taskId, TimeSpan.FromSeconds(30));
+        Check(result.Result == 320, "the task snippet's result came back");
+    }
+
+    /// <summary>The task snippet's arguments.</summary>
+    public sealed record ResizeArgs(string Name, int Width);
 
     /// <summary>README: a grain of your own (samples/ServiceSample.Grains, loaded by the silo), on the same connection.</summary>
     public static async Task OwnGrainsAsync(FloClient client)

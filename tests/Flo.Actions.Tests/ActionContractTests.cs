@@ -214,27 +214,42 @@ public sealed class ActionContractTests(TwoSiloMemory fixture) : IClassFixture<T
         var action = NewAction();
         await Client.Action.RegisterAsync(action);
         using var stop = new CancellationTokenSource(Patience);
-        var seen = new List<ActionEvent>();
+        var seen = new ConcurrentQueue<ActionEvent>();
         var watching = Task.Run(async () =>
         {
             await foreach (var e in Client.Action.WatchAsync(new ActionWatchOptions(Action: action), stop.Token))
             {
-                seen.Add(e);
-                if (e.Kind == ActionEventKind.Completed)
-                {
-                    return;
-                }
+                seen.Enqueue(e);
             }
         });
-        await Task.Delay(300);
+        // The watch is subscribed once it sees a probe run's event (no fixed sleep: subscribing takes what it takes).
+        var probes = new List<string>();
+        while (seen.IsEmpty)
+        {
+            Assert.False(stop.IsCancellationRequested, "the watch never received an event");
+            probes.Add(await Client.Action.InvokeAsync(action, [], new ActionInvokeOptions(Priority: 0)));
+            await Task.Delay(100);
+        }
+        foreach (var probe in probes)
+        {
+            await Client.Action.CancelAsync(probe);
+        }
         await using var worker = Client.NewActionWorker();
         worker.Action(action, _ => Task.FromResult("r"u8.ToArray()));
         await worker.StartAsync();
         var runId = await Client.Action.InvokeAsync(action, []);
-        await watching.WaitAsync(Patience);
-        Assert.Equal([ActionEventKind.Created, ActionEventKind.Started, ActionEventKind.Completed], seen.Select(e => e.Kind));
-        Assert.All(seen, e => Assert.Equal((runId, action), (e.RunId, e.Action)));
-        Assert.Equal(worker.WorkerId, seen[1].WorkerId);
+        await Client.Action.WaitAsync(runId, Patience);
+        List<ActionEvent> mine = [];
+        while (mine.Count < 3 && !stop.IsCancellationRequested)
+        {
+            mine = [.. seen.Where(e => e.RunId == runId)];
+            await Task.Delay(20);
+        }
+        await stop.CancelAsync();
+        await watching.ContinueWith(_ => { });
+        Assert.Equal([ActionEventKind.Created, ActionEventKind.Started, ActionEventKind.Completed], mine.Select(e => e.Kind));
+        Assert.All(mine, e => Assert.Equal(action, e.Action));
+        Assert.Equal(worker.WorkerId, mine[1].WorkerId);
     }
 
     [Fact]

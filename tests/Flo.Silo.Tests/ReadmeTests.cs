@@ -40,6 +40,7 @@ public sealed partial class ReadmeTests
         await ReadmeSnippets.Snippets.KvAsync(client);
         await ReadmeSnippets.Snippets.QueuesAsync(client);
         await ReadmeSnippets.Snippets.StreamsAsync(client);
+        await ReadmeSnippets.Snippets.ActionsAsync(client);
         await ReadmeSnippets.Snippets.OwnGrainsAsync(client);
         Assert.Equal(2, (await client.Grains.GetGrain<IVisitCounterGrain>("ada").Visit()).Visits);
     }

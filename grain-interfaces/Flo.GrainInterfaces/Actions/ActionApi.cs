@@ -134,7 +134,8 @@ public sealed class ActionApi(IGrainFactory grains)
             }
             for (var p = 0; p < count; p++)
             {
-                calls.Add(Dispatch(ns, action, p).List(filter, beforeMs, beforeId, limit));
+                // One more than the page: whether another page follows is known from any one partition too.
+                calls.Add(Dispatch(ns, action, p).List(filter, beforeMs, beforeId, limit + 1));
             }
         }
         var pages = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -153,7 +154,15 @@ public sealed class ActionApi(IGrainFactory grains)
         foreach (var a in actions)
         {
             ActionLimits.ValidateName(a);
-            var count = await PartitionsAsync(ns, a, cancellationToken).ConfigureAwait(false);
+            int count;
+            try
+            {
+                count = await PartitionsAsync(ns, a, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActionNotFoundException) when (action is null)
+            {
+                continue;
+            }
             var all = await Task.WhenAll(Enumerable.Range(0, count).Select(p => Dispatch(ns, a, p).Stats())).WaitAsync(cancellationToken).ConfigureAwait(false);
             total = all.Aggregate(total, (x, y) => x.Add(y));
         }

@@ -7,11 +7,12 @@ namespace Flo.Endpoints.Http;
 /// <summary>
 /// Every HTTP error is an RFC 9457 <c>application/problem+json</c> body with a stable <c>code</c> (and <c>title</c> =
 /// the code). Typed platform errors: 400 InvalidArgument/InvalidCursor, 404 KeyNotFound, 404 MessageNotFound/GroupNotFound,
-/// 409 VersionConflict/KeyExists (with <c>current_version</c>), 409 LeaseExpired, 413 ValueTooLarge, 503 Unavailable,
-/// 504 Timeout. What ASP.NET Core answers by itself (through <see cref="FloEndpoints.UseFloEndpoints"/>): 400
-/// InvalidArgument (a route or query value of the wrong type, a malformed request), 404 NotFound (no such route), 405
-/// MethodNotAllowed, 413 ValueTooLarge (a body over the server's limit), 415 UnsupportedMediaType (a JSON route sent
-/// another content type), 500 Internal.
+/// 404 ActionNotFound/RunNotFound, 408 Timeout (a wait for a run, with <c>run_status</c>), 409 VersionConflict/KeyExists
+/// (with <c>current_version</c>), 409 LeaseExpired, 409 IdempotencyConflict (with the first run's <c>run_id</c>), 409
+/// StaleAttempt, 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
+/// <see cref="FloEndpoints.UseFloEndpoints"/>): 400 InvalidArgument (a route or query value of the wrong type, a
+/// malformed request), 404 NotFound (no such route), 405 MethodNotAllowed, 413 ValueTooLarge (a body over the server's
+/// limit), 415 UnsupportedMediaType (a JSON route sent another content type), 500 Internal.
 /// </summary>
 internal static class HttpProblems
 {
@@ -24,6 +25,11 @@ internal static class HttpProblems
         Flo.Queues.MessageNotFoundException e => Problem(404, "MessageNotFound", e.Message),
         Flo.Queues.LeaseExpiredException e => Problem(409, "LeaseExpired", e.Message),
         Flo.Streams.GroupNotFoundException e => Problem(404, "GroupNotFound", e.Message),
+        Flo.Actions.ActionNotFoundException e => Problem(404, "ActionNotFound", e.Message),
+        Flo.Actions.RunNotFoundException e => Problem(404, "RunNotFound", e.Message),
+        Flo.Actions.IdempotencyConflictException e => ProblemWith(409, "IdempotencyConflict", e.Message, ("run_id", e.RunId)),
+        Flo.Actions.StaleAttemptException e => Problem(409, "StaleAttempt", e.Message),
+        Flo.Actions.RunWaitTimeoutException e => ProblemWith(408, "Timeout", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Orleans.Runtime.SiloUnavailableException e => Problem(503, "Unavailable", e.Message),
         Orleans.Runtime.OrleansMessageRejectionException e => Problem(503, "Unavailable", e.Message),
         TimeoutException e => Problem(504, "Timeout", e.Message),
@@ -39,11 +45,15 @@ internal static class HttpProblems
     public static IResult TooLarge(int limit) => Problem(413, "ValueTooLarge", $"The value is larger than {limit} bytes.");
 
     public static IResult Problem(int status, string code, string detail, long? currentVersion = null)
+        => ProblemWith(status, code, detail, currentVersion is { } v ? ("current_version", v) : null);
+
+    /// <summary>A problem with one extension member besides <c>code</c> (what a client needs to act on the error).</summary>
+    public static IResult ProblemWith(int status, string code, string detail, (string Name, object Value)? extension)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };
-        if (currentVersion is { } v)
+        if (extension is { } e)
         {
-            extensions["current_version"] = v;
+            extensions[e.Name] = e.Value;
         }
         return Results.Problem(detail: detail, statusCode: status, title: code, extensions: extensions);
     }

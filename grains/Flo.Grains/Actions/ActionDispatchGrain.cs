@@ -131,13 +131,15 @@ public sealed partial class ActionDispatchGrain(
             dedup[k] = entry.Local;
         }
         state.StageRecord(entry.Local, entry);
-        // Entry first, then the run: a stored entry whose run was never created is dropped the first time it is offered
-        // (the run answers "missing"); a run without an entry would never be offered.
+        // A stored entry whose run was never created is dropped the first time it is offered (the run answers
+        // "missing"); the entry is not offered before its run exists.
         var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         creating.Add(entry.Local, created.Task);
+        var commit = CommitAsync();
         try
         {
-            await CommitAsync();
+            // The entry and the run are written at the same time (one write's latency, not two). Should the entry's
+            // write fail after the run was created, the run is removed again below (best effort), as nobody was told of it.
             await Run(entry.RunId).Create(new RunCreation
             {
                 Action = action,
@@ -149,9 +151,18 @@ public sealed partial class ActionDispatchGrain(
                 VisibleAtMs = entry.VisibleAtMs,
                 Definition = definition,
             });
+            await commit;
         }
         catch (Exception e)
         {
+            if (commit.IsFaulted)
+            {
+                _ = PurgeAsync(entry.RunId);
+            }
+            else
+            {
+                _ = commit.ContinueWith(static t => t.Exception, TaskScheduler.Current);
+            }
             creating.Remove(entry.Local);
             created.TrySetException(e);
             _ = created.Task.Exception;
@@ -266,7 +277,7 @@ public sealed partial class ActionDispatchGrain(
     public Task<RunSummary[]> List(RunFilter filter, long beforeSubmittedMs, string? beforeRunId, int limit)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        ActionLimits.ValidateRange(limit, 1, ActionLimits.MaxBatch, "Limit");
+        ActionLimits.ValidateRange(limit, 1, ActionLimits.MaxBatch + 1, "Limit");
         Advance(Now);
         var page = entries.Values
             .Where(e => !creating.ContainsKey(e.Local) && (filter.Status is null || e.Status == filter.Status))
