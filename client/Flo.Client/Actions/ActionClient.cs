@@ -151,6 +151,8 @@ public sealed class ActionClient
                 // The subscription lapses on its own.
             }
             grains.DeleteObjectReference<IActionEventObserver>(reference);
+            // Orleans holds observers weakly: without this the observer could be collected while the watch runs.
+            GC.KeepAlive(observer);
         }
     }
 

@@ -214,11 +214,16 @@ public sealed partial class ActionWorker : IAsyncDisposable
             {
                 result = await handler(context).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
+            {
+                // Stopped by its token: the run was taken away, the worker is stopping, or the attempt's own timeout
+                // fired here. In every case the partition decides (it times the attempt out at its deadline), so the
+                // worker reports nothing rather than race it with a failure.
+                return;
+            }
             catch (Exception e)
             {
-                error = run.Cancellation.IsCancellationRequested && !run.IsLost && !run.IsReleased && e is OperationCanceledException
-                    ? $"cancelled after its timeout of {run.Lease.TimeoutMs} ms"
-                    : $"{e.GetType().Name}: {e.Message}";
+                error = $"{e.GetType().Name}: {e.Message}";
             }
             if (run.IsLost || run.IsReleased)
             {

@@ -53,8 +53,7 @@ public sealed record ActionEvent
 /// <summary>Receives a namespace's run events (a client's or a silo's observer, see <see cref="IActionEventsGrain"/>).</summary>
 public interface IActionEventObserver : IGrainObserver
 {
-    /// <summary>Events in the order the hub received them.</summary>
-    [OneWay]
+    /// <summary>Events in the order the hub received them (the hub sends an observer's next batch after this returns).</summary>
     Task OnEvents(ActionEvent[] events);
 }
 
@@ -76,7 +75,9 @@ public interface IActionEventsGrain : IGrainWithStringKey
     /// <summary>Removes an observer.</summary>
     Task Unsubscribe(IActionEventObserver observer);
 
-    /// <summary>Publishes an event to every observer (fire and forget: a run never waits for watchers).</summary>
-    [OneWay]
+    /// <summary>
+    /// Buffers an event for the observers and returns at once (a run never waits for watchers). A run sends its next
+    /// event after this returns, so a run's events reach the hub, and every observer, in order.
+    /// </summary>
     Task Publish(ActionEvent e);
 }

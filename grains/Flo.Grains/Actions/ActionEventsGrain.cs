@@ -15,7 +15,7 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
     private const int MaxBuffered = 10_000;
 
-    private readonly Dictionary<IActionEventObserver, long> observers = [];
+    private readonly Dictionary<IActionEventObserver, Subscription> observers = [];
     private readonly List<ActionEvent> buffer = [];
     private IGrainTimer? flush;
 
@@ -25,7 +25,14 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
     public Task Subscribe(IActionEventObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        observers[observer] = Now + IActionEventsGrain.SubscriptionLifetimeMs;
+        if (observers.TryGetValue(observer, out var subscription))
+        {
+            subscription.Until = Now + IActionEventsGrain.SubscriptionLifetimeMs;
+        }
+        else
+        {
+            observers[observer] = new Subscription { Until = Now + IActionEventsGrain.SubscriptionLifetimeMs };
+        }
         return Task.CompletedTask;
     }
 
@@ -60,23 +67,39 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
         var batch = buffer.ToArray();
         buffer.Clear();
         var now = Now;
-        foreach (var (observer, until) in observers.ToList())
+        foreach (var (observer, subscription) in observers.ToList())
         {
-            if (until < now)
+            if (subscription.Until < now)
             {
                 observers.Remove(observer);
                 continue;
             }
-            try
-            {
-                // One-way: a slow or dead observer never holds the hub.
-                _ = observer.OnEvents(batch);
-            }
-            catch (Exception)
-            {
-                observers.Remove(observer);
-            }
+            // An observer's next batch goes after its previous one was taken: in order, and a slow watcher holds
+            // only itself up.
+            subscription.Sending = SendAfterAsync(subscription.Sending, observer, batch);
         }
         return Task.CompletedTask;
+    }
+
+    private async Task SendAfterAsync(Task previous, IActionEventObserver observer, ActionEvent[] batch)
+    {
+        await previous;
+        try
+        {
+            await observer.OnEvents(batch);
+        }
+        catch (Exception)
+        {
+            // Gone (process ended, connection lost): it subscribes again if it is still watching.
+            observers.Remove(observer);
+        }
+    }
+
+    /// <summary>One observer's subscription: until when it lasts, and its last batch in flight.</summary>
+    private sealed class Subscription
+    {
+        public long Until { get; set; }
+
+        public Task Sending { get; set; } = Task.CompletedTask;
     }
 }

@@ -20,7 +20,8 @@ public sealed partial class ActionRunGrain(
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ActionRunGrain> logger) : Grain, IActionRunGrain
 {
-    private TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task publishing = Task.CompletedTask;
     private string ns = "";
     private string runId = "";
 
@@ -335,13 +336,22 @@ public sealed partial class ActionRunGrain(
         MaxAttempts = MaxAttempts,
     };
 
-    /// <summary>Publishes a run event (one-way: events are for watchers, and a lost one never changes a run).</summary>
+    /// <summary>
+    /// Publishes a run event without holding the transition up: each event is sent after the previous one was taken,
+    /// so watchers see a run's events in order. Events are for watchers; a lost one never changes a run.
+    /// </summary>
     private void Publish(ActionEventKind kind, int attempt, string? workerId, string? error)
     {
         var e = new ActionEvent { Kind = kind, Namespace = ns, Action = Run.Action, RunId = runId, Status = Run.Status, Attempt = attempt, AtMs = Now, WorkerId = workerId, Error = error };
+        publishing = PublishAfterAsync(publishing, e);
+    }
+
+    private async Task PublishAfterAsync(Task previous, ActionEvent e)
+    {
+        await previous;
         try
         {
-            _ = GrainFactory.GetGrain<IActionEventsGrain>(ns).Publish(e);
+            await GrainFactory.GetGrain<IActionEventsGrain>(ns).Publish(e);
         }
         catch (Exception failure)
         {
