@@ -28,7 +28,11 @@ public sealed class KvFaultTests(PostgresFixture postgres, ITestOutputHelper out
         });
 
         var waiting = client.Kv.GetAsync(key, new GetOptions(BlockMs: 60_000));
-        await Task.Delay(300);
+        // The blocking get must be parked in the grain before its silo leaves (a request arriving during the leave can
+        // be lost, and then only its response timeout ends it). A plain read sent after it on the same path returns
+        // after the grain received the blocking one: no fixed sleep that a loaded machine could outlast.
+        Assert.Null(await client.Kv.GetAsync(key));
+        await Task.Delay(100);
         var stopping = Stopwatch.StartNew();
         await cluster.Cluster.StopSiloAsync(leaving);
         // The waiting get did not hold the key's deactivation (that would take the 30 s deactivation timeout).
