@@ -73,6 +73,9 @@ internal sealed partial class CallRetryFilter : IOutgoingGrainCallFilter
 
         var idempotent = (method & MethodSafety.Kind.Idempotent) != 0;
         var caller = CallScope.Current;
+        // A waiting call ([ResponseTimeout] longer than the client's) gets the same two response timeouts to be resent
+        // in: a safe blocking read whose answer was lost with a leaving silo is asked again, not given up.
+        var callDeadline = context.Request.GetDefaultResponseTimeout() is { } own && own * 2 > deadline ? own * 2 : deadline;
         var started = Stopwatch.GetTimestamp();
         var backoff = retry.InitialBackoff;
         for (var attempt = 1; ; attempt++)
@@ -97,7 +100,7 @@ internal sealed partial class CallRetryFilter : IOutgoingGrainCallFilter
                 {
                     throw new OperationCanceledException("The caller cancelled the call before it could be resent.", exception, caller);
                 }
-                if (!retry.Enabled || wait >= deadline - elapsed || stopping.IsCancellationRequested)
+                if (!retry.Enabled || wait >= callDeadline - elapsed || stopping.IsCancellationRequested)
                 {
                     if (kind == CallFailure.Kind.NotExecuted)
                     {
