@@ -37,6 +37,7 @@ public sealed class FloClient : IAsyncDisposable
         Queue = new Flo.Queues.QueueClient(grains, options.Namespace);
         Stream = new Flo.Streams.StreamClient(grains, options.Namespace);
         Action = new Flo.Actions.ActionClient(grains, options.Namespace);
+        Schedule = new Flo.Schedules.ScheduleClient(grains, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -50,6 +51,9 @@ public sealed class FloClient : IAsyncDisposable
 
     /// <summary>Actions: register, invoke, run status, wait, cancel, listings, events.</summary>
     public Flo.Actions.ActionClient Action { get; }
+
+    /// <summary>Schedules: cron, interval and once, each due time invoking an action exactly once.</summary>
+    public Flo.Schedules.ScheduleClient Schedule { get; }
 
     /// <summary>
     /// A worker that runs actions in this process (seed: <c>client.new_action_worker(concurrency=5)</c>): add handlers

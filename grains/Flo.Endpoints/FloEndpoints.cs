@@ -26,7 +26,7 @@ public static class FloEndpoints
     /// <summary>
     /// Registers what the endpoints need: the OpenAPI document <c>v1</c>, problem details with a <c>code</c> on every
     /// one, route handlers that report a value which does not bind (instead of an empty 400), the RESP handler, and the
-    /// action operations the actions API shares.
+    /// action and schedule operations the actions and schedules APIs share.
     /// </summary>
     public static IServiceCollection AddFloEndpoints(this IServiceCollection services)
     {
@@ -39,6 +39,7 @@ public static class FloEndpoints
         services.AddSingleton<RespConnectionHandler>();
         // One for the silo: it caches each action's partition count (fixed at its first registration).
         services.TryAddSingleton<Flo.Actions.ActionApi>();
+        services.TryAddSingleton<Flo.Schedules.ScheduleApi>();
         return services;
     }
 
@@ -61,13 +62,14 @@ public static class FloEndpoints
         return listen;
     }
 
-    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers/...</c>) and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers|schedules/...</c>) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapFloEndpoints(this IEndpointRouteBuilder routes)
     {
         KvHttpApi.Map(routes);
         QueueHttpApi.Map(routes);
         StreamHttpApi.Map(routes);
         ActionHttpApi.Map(routes);
+        ScheduleHttpApi.Map(routes);
         routes.MapOpenApi("/openapi/{documentName}.json");
         return routes;
     }

@@ -103,6 +103,21 @@ public sealed class FloTaskApp : IAsyncDisposable
         return client.Action.InvokeJsonAsync(task.Name, args, new ActionInvokeOptions(submit?.Priority, submit?.IdempotencyKey, (long)(submit?.Delay ?? TimeSpan.Zero).TotalMilliseconds, options.Namespace), cancellationToken);
     }
 
+    /// <summary>Runs a task on a cron schedule (the executor's <c>schedule_cron</c>); returns the schedule.</summary>
+    public Task<Flo.Schedules.ScheduleInfo> ScheduleCronAsync<TArgs, TResult>(TaskDefinition<TArgs, TResult> task, string cron, TArgs args, string? timeZone = null, string? description = null, CancellationToken cancellationToken = default)
+        => client.Schedule.CronAsync(task.Name, cron, timeZone, ScheduleOptionsFor(args, description), cancellationToken);
+
+    /// <summary>Runs a task every <paramref name="interval"/> (the executor's <c>schedule_interval</c>); returns the schedule.</summary>
+    public Task<Flo.Schedules.ScheduleInfo> ScheduleIntervalAsync<TArgs, TResult>(TaskDefinition<TArgs, TResult> task, TimeSpan interval, TArgs args, string? description = null, CancellationToken cancellationToken = default)
+        => client.Schedule.IntervalAsync(task.Name, interval, ScheduleOptionsFor(args, description), cancellationToken);
+
+    /// <summary>Runs a task once at <paramref name="at"/> (the executor's <c>schedule_once</c>); returns the schedule.</summary>
+    public Task<Flo.Schedules.ScheduleInfo> ScheduleOnceAsync<TArgs, TResult>(TaskDefinition<TArgs, TResult> task, DateTimeOffset at, TArgs args, string? description = null, CancellationToken cancellationToken = default)
+        => client.Schedule.OnceAsync(task.Name, at, ScheduleOptionsFor(args, description), cancellationToken);
+
+    private Flo.Schedules.ScheduleOptions ScheduleOptionsFor<TArgs>(TArgs args, string? description)
+        => new(Args: JsonSerializer.SerializeToUtf8Bytes(args, ActionJson.Options), Description: description, Namespace: options.Namespace);
+
     /// <summary>Waits for a task to finish and returns its result; throws <see cref="RunWaitTimeoutException"/> after <paramref name="timeout"/> (null: no limit).</summary>
     public async Task<TaskResult<TResult>> WaitForResultAsync<TResult>(string taskId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => TaskResult<TResult>.From(await client.Action.WaitAsync(taskId, timeout, CallOptions, cancellationToken).ConfigureAwait(false));

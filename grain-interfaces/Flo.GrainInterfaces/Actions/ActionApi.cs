@@ -47,7 +47,13 @@ public sealed class ActionApi(IGrainFactory grains)
 
     /// <summary>Invokes an action; returns the run's id (with an idempotency key seen in the retention window: the first run's).</summary>
     public async Task<string> InvokeAsync(string ns, string action, byte[] payload, int? priority = null, string? idempotencyKey = null, long delayMs = 0, CancellationToken cancellationToken = default)
+        => await InvokeAsync(ns, action, new RunInvocation { Payload = payload, Priority = priority, IdempotencyKey = idempotencyKey, DelayMs = delayMs }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Invokes an action as <paramref name="invocation"/> says (with per-run retry settings); returns the run's id.</summary>
+    public async Task<string> InvokeAsync(string ns, string action, RunInvocation invocation, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var (payload, idempotencyKey, delayMs) = (invocation.Payload, invocation.IdempotencyKey, invocation.DelayMs);
         ActionLimits.ValidateNamespace(ns);
         ActionLimits.ValidateName(action);
         ActionLimits.ValidatePayload(payload);
@@ -57,7 +63,14 @@ public sealed class ActionApi(IGrainFactory grains)
         var partition = count == 1 ? 0
             : idempotencyKey is not null ? (int)(StableHash.Of(idempotencyKey) % (uint)count)
             : (int)((uint)Interlocked.Increment(ref roundRobin) % (uint)count);
-        var invocation = new RunInvocation { Payload = payload, Priority = priority, IdempotencyKey = idempotencyKey, DelayMs = delayMs };
+        if (invocation.MaxRetries is { } retries)
+        {
+            ActionLimits.ValidateRange(retries, 0, ActionLimits.MaxRetries, "MaxRetries");
+        }
+        if (invocation.RetryDelayMs is { } retryDelay)
+        {
+            ActionLimits.ValidateRange(retryDelay, 0, ActionLimits.MaxDelayMs, "RetryDelayMs");
+        }
         return await Dispatch(ns, action, partition).Invoke(invocation).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

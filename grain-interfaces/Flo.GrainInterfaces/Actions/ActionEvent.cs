@@ -19,6 +19,16 @@ public enum ActionEventKind
     TimedOut = 6,
     /// <summary>Handed back by a stopping worker; pending again.</summary>
     Released = 7,
+    /// <summary>A schedule was created (<see cref="ActionEvent.ScheduleId"/>).</summary>
+    ScheduleCreated = 10,
+    /// <summary>A schedule was enabled.</summary>
+    ScheduleEnabled = 11,
+    /// <summary>A schedule was disabled.</summary>
+    ScheduleDisabled = 12,
+    /// <summary>A schedule was deleted.</summary>
+    ScheduleDeleted = 13,
+    /// <summary>A schedule fired: <see cref="ActionEvent.RunId"/> is the run it invoked.</summary>
+    ScheduleFired = 14,
 }
 
 /// <summary>A run state change, published to the namespace's event hub (<see cref="IActionEventsGrain"/>).</summary>
@@ -48,6 +58,9 @@ public sealed record ActionEvent
 
     /// <summary>The error, for failures and timeouts.</summary>
     [Id(8)] public string? Error { get; init; }
+
+    /// <summary>The schedule concerned (schedule events).</summary>
+    [Id(9)] public string? ScheduleId { get; init; }
 }
 
 /// <summary>Receives a namespace's run events (a client's or a silo's observer, see <see cref="IActionEventsGrain"/>).</summary>

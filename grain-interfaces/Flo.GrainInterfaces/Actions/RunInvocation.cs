@@ -16,6 +16,12 @@ public sealed record RunInvocation
 
     /// <summary>Not given to a worker before this long.</summary>
     [Id(3)] public long DelayMs { get; init; }
+
+    /// <summary>Retries of this run; null for the action's (schedules set their own).</summary>
+    [Id(4)] public int? MaxRetries { get; init; }
+
+    /// <summary>Retry delay of this run; null for the action's.</summary>
+    [Id(5)] public long? RetryDelayMs { get; init; }
 }
 
 /// <summary>What a run grain is created with: the invocation plus the settings of its action at that moment.</summary>

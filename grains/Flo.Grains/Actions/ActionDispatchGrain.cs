@@ -149,7 +149,11 @@ public sealed partial class ActionDispatchGrain(
                 IdempotencyKey = entry.IdempotencyKey,
                 SubmittedAtMs = now,
                 VisibleAtMs = entry.VisibleAtMs,
-                Definition = definition,
+                Definition = definition with
+                {
+                    MaxRetries = invocation.MaxRetries ?? definition.MaxRetries,
+                    RetryDelayMs = invocation.RetryDelayMs ?? definition.RetryDelayMs,
+                },
             });
             await commit;
         }

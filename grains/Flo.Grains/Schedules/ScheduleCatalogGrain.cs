@@ -1,0 +1,37 @@
+using Flo.Schedules;
+
+namespace Flo.Grains.Schedules;
+
+/// <summary>The ids of a namespace's schedules, for listings.</summary>
+[GrainType("schedule-catalog")]
+public sealed class ScheduleCatalogGrain([PersistentState("catalog", FloStorage.Name)] IPersistentState<ScheduleCatalogState> state) : Grain, IScheduleCatalogGrain
+{
+    /// <inheritdoc/>
+    public async Task Add(string id)
+    {
+        if (state.State.Ids.Add(id))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task Remove(string id)
+    {
+        if (state.State.Ids.Remove(id))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<string[]> List() => Task.FromResult(state.State.Ids.ToArray());
+}
+
+/// <summary>The catalog's stored state.</summary>
+[GenerateSerializer]
+[Alias("flo.schedule.catalog-state")]
+public sealed class ScheduleCatalogState
+{
+    [Id(0)] public SortedSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
+}

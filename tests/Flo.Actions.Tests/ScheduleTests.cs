@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Flo.Schedules;
+using Flo.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace Flo.Actions.Tests;
+
+/// <summary>Schedules: interval, once, cron, dedup, enable/disable/delete, missed runs, exactly one run per due time.</summary>
+public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSiloMemory>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private FloClient Client => fixture.Client;
+
+    private static string NewAction() => $"sched-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task AnIntervalScheduleRunsItsActionEveryIntervalWithItsArgs()
+    {
+        var action = NewAction();
+        var runs = new ConcurrentQueue<(string Text, long At)>();
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            runs.Enqueue((ctx.Text, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var created = await Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(1), new ScheduleOptions(Args: "tick"u8.ToArray(), Description: "every second"));
+        Assert.True(created.Enabled);
+        // The first run one interval after creation.
+        Assert.InRange(created.NextRunAtMs - created.CreatedAtMs, 999, 1_001);
+        await UntilAsync(() => runs.Count >= 3, "three runs");
+        Assert.All(runs, r => Assert.Equal("tick", r.Text));
+        var info = await Client.Schedule.GetAsync(created.Id);
+        Assert.True(info.Fired >= 3);
+        Assert.NotNull(info.LastRunId);
+        Assert.Equal(RunStatus.Completed, (await Client.Action.WaitAsync(info.LastRunId!, Patience)).Status);
+        await Client.Schedule.DeleteAsync(created.Id);
+        await Assert.ThrowsAsync<ScheduleNotFoundException>(() => Client.Schedule.GetAsync(created.Id));
+        var after = runs.Count;
+        await Task.Delay(2_500);
+        Assert.InRange(runs.Count, after, after + 1);
+    }
+
+    [Fact]
+    public async Task CreatingTheSameScheduleTwiceReturnsTheFirst()
+    {
+        var action = NewAction();
+        await Client.Action.RegisterAsync(action);
+        var first = await Client.Schedule.CronAsync(action, "0 9 * * *", "Europe/Berlin", new ScheduleOptions(Args: "a"u8.ToArray()));
+        var again = await Client.Schedule.CronAsync(action, "0 9 * * *", "Europe/Berlin", new ScheduleOptions(Args: "a"u8.ToArray()));
+        var other = await Client.Schedule.CronAsync(action, "0 9 * * *", "Europe/Berlin", new ScheduleOptions(Args: "b"u8.ToArray()));
+        Assert.Equal(first.Id, again.Id);
+        Assert.NotEqual(first.Id, other.Id);
+        // 09:00 in Berlin is 07:00 or 08:00 UTC.
+        var next = DateTimeOffset.FromUnixTimeMilliseconds(first.NextRunAtMs);
+        Assert.Contains(next.UtcDateTime.Hour, new[] { 7, 8 });
+        Assert.Equal(0, next.Minute);
+        var listed = await Client.Schedule.ListAsync();
+        Assert.Contains(listed, s => s.Id == first.Id);
+        Assert.Contains(listed, s => s.Id == other.Id);
+    }
+
+    [Fact]
+    public async Task AOnceScheduleFiresOnceAndIsThenDisabled()
+    {
+        var action = NewAction();
+        var ran = 0;
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, _ =>
+        {
+            Interlocked.Increment(ref ran);
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var schedule = await Client.Schedule.OnceAsync(action, DateTimeOffset.UtcNow.AddMilliseconds(800));
+        await UntilAsync(() => Volatile.Read(ref ran) == 1, "the once run");
+        var info = await UntilScheduleAsync(schedule.Id, s => !s.Enabled);
+        Assert.Equal((1L, 0L), (info.Fired, info.NextRunAtMs));
+        await Task.Delay(1_500);
+        Assert.Equal(1, Volatile.Read(ref ran));
+    }
+
+    [Fact]
+    public async Task ACronScheduleWithSecondsFires()
+    {
+        var action = NewAction();
+        var ran = 0;
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, _ =>
+        {
+            Interlocked.Increment(ref ran);
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        await Client.Schedule.CronAsync(action, "*/2 * * * * *");
+        await UntilAsync(() => Volatile.Read(ref ran) >= 2, "two cron runs");
+    }
+
+    [Fact]
+    public async Task DisablingStopsRunsAndEnablingRecomputesFromNow()
+    {
+        var action = NewAction();
+        var ran = 0;
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, _ =>
+        {
+            Interlocked.Increment(ref ran);
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var schedule = await Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(1));
+        await UntilAsync(() => Volatile.Read(ref ran) >= 1, "a first run");
+        var disabled = await Client.Schedule.DisableAsync(schedule.Id);
+        Assert.Equal((false, 0L), (disabled.Enabled, disabled.NextRunAtMs));
+        var atDisable = Volatile.Read(ref ran);
+        await Task.Delay(2_500);
+        Assert.InRange(Volatile.Read(ref ran), atDisable, atDisable + 1);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var enabled = await Client.Schedule.EnableAsync(schedule.Id);
+        Assert.True(enabled.Enabled);
+        Assert.InRange(enabled.NextRunAtMs, before + 900, before + 2_000);
+        var stats = await Client.Schedule.StatsAsync();
+        Assert.True(stats.Enabled >= 1 && stats.Total >= 1);
+    }
+
+    [Fact]
+    public async Task BadSchedulesAreRefusedAndNothingIsStored()
+    {
+        var action = NewAction();
+        await Assert.ThrowsAsync<ActionNotFoundException>(() => Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(5)));
+        await Client.Action.RegisterAsync(action);
+        var bad = await Assert.ThrowsAsync<ScheduleArgumentException>(() => Client.Schedule.CronAsync(action, "61 * * * *"));
+        Assert.Contains("61 * * * *", bad.Message);
+        await Assert.ThrowsAsync<ScheduleArgumentException>(() => Client.Schedule.CronAsync(action, "0 9 * * *", "Mars/Olympus"));
+        await Assert.ThrowsAsync<ScheduleArgumentException>(() => Client.Schedule.IntervalAsync(action, TimeSpan.FromMilliseconds(10)));
+        await Assert.ThrowsAsync<ScheduleArgumentException>(() => Client.Schedule.GetAsync("nope"));
+        await Assert.ThrowsAsync<ScheduleNotFoundException>(() => Client.Schedule.DisableAsync(new string('a', 32)));
+        Assert.DoesNotContain(await Client.Schedule.ListAsync(), s => s.Definition.Action == action);
+    }
+
+    [Fact]
+    public async Task MissedRunsCollapseIntoOneOrAreSkippedPerSchedule()
+    {
+        // Downtime is simulated by moving the silos' clock forward: every due time in between is missed.
+        var clock = new ShiftedClock();
+        ShiftedClockConfigurator.Clock = clock;
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(ShiftedClockConfigurator) });
+        await using var client = await cluster.ConnectAsync();
+        var collapse = NewAction();
+        var skip = NewAction();
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var worker = client.NewActionWorker();
+        foreach (var a in new[] { collapse, skip })
+        {
+            worker.Action(a, ctx =>
+            {
+                runs.AddOrUpdate(ctx.Action, 1, (_, n) => n + 1);
+                return Task.FromResult(Array.Empty<byte>());
+            });
+        }
+        await worker.StartAsync();
+        var collapsing = await client.Schedule.IntervalAsync(collapse, TimeSpan.FromSeconds(30));
+        var skipping = await client.Schedule.IntervalAsync(skip, TimeSpan.FromSeconds(30), new ScheduleOptions(MissedRuns: MissedRuns.Skip));
+        // Ten due times pass; the latest is 20 s old when found, later than a schedule that was up would find it.
+        clock.Advance(10 * 30_000 + 20_000);
+        var collapsed = await UntilScheduleAsync(client, collapsing.Id, s => s.Fired == 1);
+        var skipped = await UntilScheduleAsync(client, skipping.Id, s => s.Missed == 10);
+        Assert.Equal(9, collapsed.Missed);
+        Assert.Equal(0, skipped.Fired);
+        await UntilAsync(() => runs.GetValueOrDefault(collapse) == 1, "the collapsed run");
+        Assert.Equal(0, runs.GetValueOrDefault(skip));
+    }
+
+    private async Task<ScheduleInfo> UntilScheduleAsync(string id, Func<ScheduleInfo, bool> condition) => await UntilScheduleAsync(Client, id, condition);
+
+    private static async Task<ScheduleInfo> UntilScheduleAsync(FloClient client, string id, Func<ScheduleInfo, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var info = await client.Schedule.GetAsync(id);
+            if (condition(info))
+            {
+                return info;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"schedule stuck: enabled {info.Enabled}, fired {info.Fired}, missed {info.Missed}, next {info.NextRunAtMs}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited too long for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The system clock plus an offset the test moves forward.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        private long offsetMs;
+
+        public void Advance(long ms) => Interlocked.Add(ref offsetMs, ms);
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddMilliseconds(Interlocked.Read(ref offsetMs));
+    }
+
+    /// <summary>Makes <see cref="Clock"/> the silo's <see cref="TimeProvider"/>.</summary>
+    public sealed class ShiftedClockConfigurator : ISiloConfigurator
+    {
+        internal static TimeProvider Clock { get; set; } = TimeProvider.System;
+
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton(Clock);
+    }
+}
