@@ -230,9 +230,9 @@ public sealed class ActionHttpApiTests(SingleSiloSqlite fixture) : IClassFixture
         Assert.False((await (await http.PostAsync(RunUrl(runId, "cancel"), null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cancelled").GetBoolean());
 
         var unknown = Guid.NewGuid().ToString("N");
-        await AssertProblemAsync(await http.GetAsync(RunUrl(unknown)), HttpStatusCode.NotFound, "RunNotFound");
-        await AssertProblemAsync(await http.GetAsync(RunUrl(unknown) + "?wait_ms=100"), HttpStatusCode.NotFound, "RunNotFound");
-        await AssertProblemAsync(await http.PostAsync(RunUrl(unknown, "cancel"), null), HttpStatusCode.NotFound, "RunNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl(unknown)), HttpStatusCode.NotFound, "RunNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl(unknown) + "?wait_ms=100"), HttpStatusCode.NotFound, "RunNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(RunUrl(unknown, "cancel"), null), HttpStatusCode.NotFound, "RunNotFound");
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class ActionHttpApiTests(SingleSiloSqlite fixture) : IClassFixture
         // The same bytes as base64: the same payload.
         Assert.Equal(first, await InvokeAsync(action, new { payload = B64("""{"order":1}"""), idempotency_key = "order-1" }));
 
-        var conflict = await AssertProblemAsync(
+        var conflict = await HttpChecks.AssertProblemAsync(
             await http.PostAsJsonAsync(ActionUrl(action, "invoke"), new { payload_json = new { order = 2 }, idempotency_key = "order-1" }), HttpStatusCode.Conflict, "IdempotencyConflict");
         Assert.Equal(first, conflict.GetProperty("run_id").GetString());
 
@@ -258,10 +258,10 @@ public sealed class ActionHttpApiTests(SingleSiloSqlite fixture) : IClassFixture
     public async Task UnknownActionsAre404ActionNotFound()
     {
         var action = NewAction();
-        await AssertProblemAsync(await http.GetAsync(ActionUrl(action)), HttpStatusCode.NotFound, "ActionNotFound");
-        await AssertProblemAsync(await http.PostAsJsonAsync(ActionUrl(action, "invoke"), new { payload = B64("x") }), HttpStatusCode.NotFound, "ActionNotFound");
-        await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}"), HttpStatusCode.NotFound, "ActionNotFound");
-        await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs/stats?action={action}"), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(ActionUrl(action)), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(ActionUrl(action, "invoke"), new { payload = B64("x") }), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}"), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs/stats?action={action}"), HttpStatusCode.NotFound, "ActionNotFound");
         Assert.DoesNotContain((await http.GetFromJsonAsync<JsonElement>("/v1/ns/default/actions")).GetProperty("actions").EnumerateArray(), a => a.GetProperty("name").GetString() == action);
     }
 
@@ -269,37 +269,37 @@ public sealed class ActionHttpApiTests(SingleSiloSqlite fixture) : IClassFixture
     public async Task BadInputIsRefusedWithProblemsAndNothingIsStored()
     {
         var action = NewAction();
-        await AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { timeout_ms = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { partitions = 17 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { timeout_ms = "soon" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PutAsync(ActionUrl(action), new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PutAsJsonAsync("/v1/ns/bad!ns/actions/x", new { }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(ActionUrl(action)), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { timeout_ms = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { partitions = 17 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PutAsJsonAsync(ActionUrl(action), new { timeout_ms = "soon" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PutAsync(ActionUrl(action), new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PutAsJsonAsync("/v1/ns/bad!ns/actions/x", new { }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(ActionUrl(action)), HttpStatusCode.NotFound, "ActionNotFound");
 
         await RegisterAsync(action);
         var invoke = ActionUrl(action, "invoke");
-        var tooLarge = await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = Convert.ToBase64String(new byte[ActionLimits.MaxPayloadBytes + 1]) }), HttpStatusCode.BadRequest, "InvalidArgument");
+        var tooLarge = await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = Convert.ToBase64String(new byte[ActionLimits.MaxPayloadBytes + 1]) }), HttpStatusCode.BadRequest, "InvalidArgument");
         Assert.Contains(ActionLimits.MaxPayloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), tooLarge.GetProperty("detail").GetString());
-        await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload_json = new string('x', ActionLimits.MaxPayloadBytes) }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = "%%%" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), payload_json = "x" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), delay_ms = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), idempotency_key = new string('k', ActionLimits.MaxIdempotencyKeyLength + 1) }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(invoke, new StringContent("[1,2", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(invoke, new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload_json = new string('x', ActionLimits.MaxPayloadBytes) }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = "%%%" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), payload_json = "x" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), delay_ms = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(invoke, new { payload = B64("x"), idempotency_key = new string('k', ActionLimits.MaxIdempotencyKeyLength + 1) }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(invoke, new StringContent("[1,2", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(invoke, new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
 
-        var status = await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&status=sleeping"), HttpStatusCode.BadRequest, "InvalidArgument");
+        var status = await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&status=sleeping"), HttpStatusCode.BadRequest, "InvalidArgument");
         Assert.Contains("timed_out", status.GetProperty("detail").GetString());
-        await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&status=3"), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&limit=0"), HttpStatusCode.BadRequest, "InvalidArgument");
-        var limit = await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&limit=many"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&status=3"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&limit=0"), HttpStatusCode.BadRequest, "InvalidArgument");
+        var limit = await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&limit=many"), HttpStatusCode.BadRequest, "InvalidArgument");
         Assert.Contains("limit", limit.GetProperty("detail").GetString());
-        await AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&cursor=not-a-cursor"), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(RunUrl("not-a-run-id")), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(RunUrl(Guid.NewGuid().ToString("N").ToUpperInvariant())), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(RunUrl("not-a-run-id", "cancel"), null), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(RunUrl(Guid.NewGuid().ToString("N")) + "?wait_ms=-1"), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync("/v1/ns/bad!ns/workers"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync($"/v1/ns/default/runs?action={action}&cursor=not-a-cursor"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl("not-a-run-id")), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl(Guid.NewGuid().ToString("N").ToUpperInvariant())), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(RunUrl("not-a-run-id", "cancel"), null), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl(Guid.NewGuid().ToString("N")) + "?wait_ms=-1"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync("/v1/ns/bad!ns/workers"), HttpStatusCode.BadRequest, "InvalidArgument");
 
         // Every refused invoke left nothing behind.
         Assert.Empty(await ListAllRunsAsync($"action={action}", limit: 10));
@@ -364,37 +364,11 @@ public sealed class ActionHttpApiTests(SingleSiloSqlite fixture) : IClassFixture
             ("/v1/ns/{ns}/runs/{run_id}/cancel", "post"),
             ("/v1/ns/{ns}/workers", "get"),
         };
-        foreach (var (path, method) in routes)
-        {
-            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
-            Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} is missing from the OpenAPI document");
-            Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()), $"{method} {path} has no summary");
-            Assert.False(string.IsNullOrEmpty(operation.GetProperty("operationId").GetString()), $"{method} {path} has no name");
-        }
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/actions/{name}/invoke").GetProperty("post"), "202", "400", "404", "409", "415");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/actions/{name}").GetProperty("put"), "200", "400", "415");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/runs/{run_id}").GetProperty("get"), "200", "400", "404");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/runs").GetProperty("get"), "200", "400", "404");
-
-        static void AssertProblems(JsonElement operation, string ok, params string[] errors)
-        {
-            var responses = operation.GetProperty("responses");
-            Assert.True(responses.TryGetProperty(ok, out _), $"no {ok} response in {responses}");
-            foreach (var status in errors)
-            {
-                Assert.True(responses.TryGetProperty(status, out var response), $"no {status} response in {responses}");
-                Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{status} is not application/problem+json: {response}");
-            }
-        }
-    }
-
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
+        HttpChecks.AssertRoutes(paths, routes);
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/actions/{name}/invoke").GetProperty("post"), "202", "400", "404", "409", "415");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/actions/{name}").GetProperty("put"), "200", "400", "415");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/runs/{run_id}").GetProperty("get"), "200", "400", "404");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/runs").GetProperty("get"), "200", "400", "404");
     }
 
     public void Dispose() => http.Dispose();

@@ -150,10 +150,10 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
         Assert.Equal(enabled.GetProperty("at_ms").GetInt64(), enabled.GetProperty("next_run_at_ms").GetInt64());
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync(ScheduleUrl(id))).StatusCode);
-        await AssertProblemAsync(await http.GetAsync(ScheduleUrl(id)), HttpStatusCode.NotFound, "ScheduleNotFound");
-        await AssertProblemAsync(await http.PostAsync(ScheduleUrl(id, "enable"), null), HttpStatusCode.NotFound, "ScheduleNotFound");
-        await AssertProblemAsync(await http.PostAsync(ScheduleUrl(id, "disable"), null), HttpStatusCode.NotFound, "ScheduleNotFound");
-        await AssertProblemAsync(await http.DeleteAsync(ScheduleUrl(id)), HttpStatusCode.NotFound, "ScheduleNotFound");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(ScheduleUrl(id)), HttpStatusCode.NotFound, "ScheduleNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(ScheduleUrl(id, "enable"), null), HttpStatusCode.NotFound, "ScheduleNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(ScheduleUrl(id, "disable"), null), HttpStatusCode.NotFound, "ScheduleNotFound");
+        await HttpChecks.AssertProblemAsync(await http.DeleteAsync(ScheduleUrl(id)), HttpStatusCode.NotFound, "ScheduleNotFound");
         Assert.DoesNotContain(id, await ListedIdsAsync());
     }
 
@@ -198,12 +198,12 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
         var action = NewAction();
         await RegisterAsync(action);
         var before = await ListedIdsAsync();
-        var problem = await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron", cron = "61 * * * *" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        var problem = await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron", cron = "61 * * * *" }), HttpStatusCode.BadRequest, "InvalidArgument");
         var detail = problem.GetProperty("detail").GetString()!;
         // It names the expression and says it is not a valid cron expression.
         Assert.Contains("'61 * * * *'", detail, StringComparison.Ordinal);
         Assert.Contains("cron", detail, StringComparison.OrdinalIgnoreCase);
-        var zone = await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron", cron = "0 3 * * *", time_zone = "Mars/Olympus" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        var zone = await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron", cron = "0 3 * * *", time_zone = "Mars/Olympus" }), HttpStatusCode.BadRequest, "InvalidArgument");
         Assert.Contains("Mars/Olympus", zone.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(before.Order(), (await ListedIdsAsync()).Order());
     }
@@ -213,7 +213,7 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
     {
         var action = NewAction();
         var before = await ListedIdsAsync();
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000 }), HttpStatusCode.NotFound, "ActionNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000 }), HttpStatusCode.NotFound, "ActionNotFound");
         Assert.Equal(before.Order(), (await ListedIdsAsync()).Order());
     }
 
@@ -224,29 +224,29 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
         await RegisterAsync(action);
         var before = await ListedIdsAsync();
 
-        var kind = await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "hourly" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        var kind = await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "hourly" }), HttpStatusCode.BadRequest, "InvalidArgument");
         Assert.Contains("interval", kind.GetProperty("detail").GetString());
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "1", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { kind = "interval", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 10 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "once" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, missed_runs = "always" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, max_retries = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = "soon" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, args = "%%%" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, args = B64("x"), args_json = "x" }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, description = new string('d', 5_000) }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(Schedules, new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(Schedules, null), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(Schedules, new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
-        await AssertProblemAsync(await http.PostAsJsonAsync("/v1/ns/bad!ns/schedules", new { action, kind = "interval", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync("/v1/ns/bad!ns/schedules"), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(ScheduleUrl("not-a-schedule-id")), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.PostAsync(ScheduleUrl(Guid.NewGuid().ToString("N").ToUpperInvariant(), "enable"), null), HttpStatusCode.BadRequest, "InvalidArgument");
-        await AssertProblemAsync(await http.GetAsync(ScheduleUrl(Guid.NewGuid().ToString("N"))), HttpStatusCode.NotFound, "ScheduleNotFound");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "1", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { kind = "interval", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 10 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "cron" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "once" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, missed_runs = "always" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, max_retries = -1 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = "soon" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, args = "%%%" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, args = B64("x"), args_json = "x" }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync(Schedules, new { action, kind = "interval", interval_ms = 1_000, description = new string('d', 5_000) }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(Schedules, new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(Schedules, null), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(Schedules, new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        await HttpChecks.AssertProblemAsync(await http.PostAsJsonAsync("/v1/ns/bad!ns/schedules", new { action, kind = "interval", interval_ms = 1_000 }), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync("/v1/ns/bad!ns/schedules"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(ScheduleUrl("not-a-schedule-id")), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.PostAsync(ScheduleUrl(Guid.NewGuid().ToString("N").ToUpperInvariant(), "enable"), null), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(ScheduleUrl(Guid.NewGuid().ToString("N"))), HttpStatusCode.NotFound, "ScheduleNotFound");
 
         Assert.Equal(before.Order(), (await ListedIdsAsync()).Order());
     }
@@ -266,38 +266,12 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
             ("/v1/ns/{ns}/schedules/{id}/enable", "post"),
             ("/v1/ns/{ns}/schedules/{id}/disable", "post"),
         };
-        foreach (var (path, method) in routes)
-        {
-            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
-            Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} is missing from the OpenAPI document");
-            Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()), $"{method} {path} has no summary");
-            Assert.False(string.IsNullOrEmpty(operation.GetProperty("operationId").GetString()), $"{method} {path} has no name");
-        }
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules").GetProperty("post"), "201", "400", "404", "415");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules").GetProperty("get"), "200", "400");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}").GetProperty("get"), "200", "400", "404");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}").GetProperty("delete"), "204", "400", "404");
-        AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}/enable").GetProperty("post"), "200", "400", "404");
-
-        static void AssertProblems(JsonElement operation, string ok, params string[] errors)
-        {
-            var responses = operation.GetProperty("responses");
-            Assert.True(responses.TryGetProperty(ok, out _), $"no {ok} response in {responses}");
-            foreach (var status in errors)
-            {
-                Assert.True(responses.TryGetProperty(status, out var response), $"no {status} response in {responses}");
-                Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{status} is not application/problem+json: {response}");
-            }
-        }
-    }
-
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
+        HttpChecks.AssertRoutes(paths, routes);
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules").GetProperty("post"), "201", "400", "404", "415");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules").GetProperty("get"), "200", "400");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}").GetProperty("get"), "200", "400", "404");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}").GetProperty("delete"), "204", "400", "404");
+        HttpChecks.AssertProblems(paths.GetProperty("/v1/ns/{ns}/schedules/{id}/enable").GetProperty("post"), "200", "400", "404");
     }
 
     public void Dispose() => http.Dispose();

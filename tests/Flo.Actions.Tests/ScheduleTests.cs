@@ -203,16 +203,6 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         }
     }
 
-    /// <summary>The system clock plus an offset the test moves forward.</summary>
-    private sealed class ShiftedClock : TimeProvider
-    {
-        private long offsetMs;
-
-        public void Advance(long ms) => Interlocked.Add(ref offsetMs, ms);
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddMilliseconds(Interlocked.Read(ref offsetMs));
-    }
-
     /// <summary>Makes <see cref="Clock"/> the silo's <see cref="TimeProvider"/>.</summary>
     public sealed class ShiftedClockConfigurator : ISiloConfigurator
     {

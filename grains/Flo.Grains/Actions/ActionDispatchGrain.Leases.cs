@@ -23,7 +23,7 @@ public sealed partial class ActionDispatchGrain
     private DueQueue<long>? timeline;
     private IGrainTimer? timer;
     private long armedFor = long.MaxValue;
-    private bool reminderRegistered;
+    private RecoveryReminder? recovery;
 
     /// <inheritdoc/>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -33,13 +33,9 @@ public sealed partial class ActionDispatchGrain
             return;
         }
         Advance(Now);
-        if (entries.Count == 0 && reminderRegistered)
+        if (entries.Count == 0)
         {
-            reminderRegistered = false;
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
+            await Recovery.DropAsync();
         }
     }
 
@@ -168,10 +164,9 @@ public sealed partial class ActionDispatchGrain
     private void EnsureTimeline()
     {
         Arm();
-        if (entries.Count > 0 && !reminderRegistered)
+        if (entries.Count > 0)
         {
-            reminderRegistered = true;
-            _ = RegisterReminderInBackgroundAsync();
+            Recovery.Ensure();
         }
     }
 
@@ -204,18 +199,7 @@ public sealed partial class ActionDispatchGrain
         return Task.CompletedTask;
     }
 
-    private async Task RegisterReminderInBackgroundAsync()
-    {
-        try
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-        catch (Exception e)
-        {
-            reminderRegistered = false;
-            LogReminderFailed(logger, e, ns, action, partition);
-        }
-    }
+    private RecoveryReminder Recovery => recovery ??= new(this, ReminderName, e => LogReminderFailed(logger, e, ns, action, partition));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Action {Namespace}/{Action}: taking back run {RunId} failed; trying again in a second")]
     private static partial void LogReclaimFailed(ILogger logger, Exception error, string @namespace, string action, string runId);

@@ -18,14 +18,10 @@ public sealed partial class QueuePartitionGrain
             return;
         }
         Advance(Now);
-        if (Timeline.Count == 0 && reminderRegistered)
+        if (Timeline.Count == 0)
         {
             // Nothing leased or delayed: no reason to come back after a silo loss.
-            reminderRegistered = false;
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
+            await Recovery.DropAsync();
         }
     }
 
@@ -120,10 +116,9 @@ public sealed partial class QueuePartitionGrain
         {
             ticker = this.RegisterGrainTimer(Tick, TickPeriod, TickPeriod);
         }
-        if (Timeline.Count > 0 && !reminderRegistered)
+        if (Timeline.Count > 0)
         {
-            reminderRegistered = true;
-            _ = RegisterReminderInBackgroundAsync();
+            Recovery.Ensure();
         }
     }
 
@@ -146,19 +141,7 @@ public sealed partial class QueuePartitionGrain
         return Task.CompletedTask;
     }
 
-    private async Task RegisterReminderInBackgroundAsync()
-    {
-        try
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-        catch (Exception e)
-        {
-            // Leases still expire while the partition is active; only the reactivation after a silo loss is at stake.
-            reminderRegistered = false;
-            LogReminderFailed(logger, e, name, partition);
-        }
-    }
+    private RecoveryReminder Recovery => recovery ??= new(this, ReminderName, e => LogReminderFailed(logger, e, name, partition));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} partition {Partition}: could not register its timeline reminder")]
     private static partial void LogReminderFailed(ILogger logger, Exception error, string queue, int partition);

@@ -50,7 +50,7 @@ public sealed partial class QueuePartitionGrain(
     private readonly List<TaskCompletionSource<bool>> visibilityWatchers = [];
     private GuardedCommit? commits;
     private IGrainTimer? ticker;
-    private bool reminderRegistered;
+    private RecoveryReminder? recovery;
     private int partition;
     private string name = "";
 
