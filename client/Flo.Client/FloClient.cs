@@ -38,6 +38,7 @@ public sealed class FloClient : IAsyncDisposable
         Stream = new Flo.Streams.StreamClient(grains, options.Namespace);
         Action = new Flo.Actions.ActionClient(grains, options.Namespace);
         Schedule = new Flo.Schedules.ScheduleClient(grains, options.Namespace);
+        Management = new Flo.Management.ManagementClient(grains, Action, Schedule, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -54,6 +55,9 @@ public sealed class FloClient : IAsyncDisposable
 
     /// <summary>Schedules: cron, interval and once, each due time invoking an action exactly once.</summary>
     public Flo.Schedules.ScheduleClient Schedule { get; }
+
+    /// <summary>Management: overviews, throughput, queue and stream depths, cluster silos, health, and run/schedule listings.</summary>
+    public Flo.Management.ManagementClient Management { get; }
 
     /// <summary>
     /// A worker that runs actions in this process (seed: <c>client.new_action_worker(concurrency=5)</c>): add handlers

@@ -40,6 +40,8 @@ public static class FloEndpoints
         // One for the silo: it caches each action's partition count (fixed at its first registration).
         services.TryAddSingleton<Flo.Actions.ActionApi>();
         services.TryAddSingleton<Flo.Schedules.ScheduleApi>();
+        // One for the silo: it keeps the previous reading of each silo's message counters for calls per second.
+        services.TryAddSingleton<Flo.Management.ManagementApi>();
         return services;
     }
 
@@ -62,7 +64,7 @@ public static class FloEndpoints
         return listen;
     }
 
-    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers|schedules/...</c>) and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers|schedules/...</c>, the management routes <c>/v1/namespaces</c>, <c>/v1/cluster</c>, <c>/v1/ns/{ns}/overview|events</c>) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapFloEndpoints(this IEndpointRouteBuilder routes)
     {
         KvHttpApi.Map(routes);
@@ -70,6 +72,7 @@ public static class FloEndpoints
         StreamHttpApi.Map(routes);
         ActionHttpApi.Map(routes);
         ScheduleHttpApi.Map(routes);
+        ManagementHttpApi.Map(routes);
         routes.MapOpenApi("/openapi/{documentName}.json");
         return routes;
     }

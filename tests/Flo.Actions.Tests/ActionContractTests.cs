@@ -19,8 +19,10 @@ public sealed class ActionContractTests(TwoSiloMemory fixture) : IClassFixture<T
         var action = NewAction();
         // Seed: worker = client.new_action_worker(concurrency=5); @worker.action("process-image") ... ctx.json() ... ctx.to_bytes(...)
         await using var worker = Client.NewActionWorker(new ActionWorkerOptions(Concurrency: 5));
+        string? seenKey = null;
         worker.Action(action, async ctx =>
         {
+            seenKey = ctx.IdempotencyKey;
             var data = ctx.Json<ImageRequest>();
             await Task.Yield();
             return ctx.ToBytes(new ImageResult("done", data.Width * 2));
@@ -32,6 +34,8 @@ public sealed class ActionContractTests(TwoSiloMemory fixture) : IClassFixture<T
         var run = await Client.Action.WaitAsync(runId, Patience);
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.Equal("{\"status\":\"done\",\"result\":42}", Encoding.UTF8.GetString(run.Result!));
+        // The handler's context carries the invoke's idempotency key.
+        Assert.Equal("order-123", seenKey);
         var attempt = Assert.Single(run.Attempts);
         Assert.Equal((1, worker.WorkerId, AttemptOutcome.Completed), (attempt.Number, attempt.WorkerId, attempt.Outcome));
         Assert.True(run.SubmittedAtMs <= run.StartedAtMs && run.StartedAtMs <= run.FinishedAtMs);

@@ -21,11 +21,11 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
     public async Task AnIntervalScheduleRunsItsActionEveryIntervalWithItsArgs()
     {
         var action = NewAction();
-        var runs = new ConcurrentQueue<(string Text, long At)>();
+        var runs = new ConcurrentQueue<(string Text, long At, string? Key)>();
         await using var worker = Client.NewActionWorker();
         worker.Action(action, ctx =>
         {
-            runs.Enqueue((ctx.Text, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            runs.Enqueue((ctx.Text, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ctx.IdempotencyKey));
             return Task.FromResult(Array.Empty<byte>());
         });
         await worker.StartAsync();
@@ -35,6 +35,15 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.InRange(created.NextRunAtMs - created.CreatedAtMs, 999, 1_001);
         await UntilAsync(() => runs.Count >= 3, "three runs");
         Assert.All(runs, r => Assert.Equal("tick", r.Text));
+        // The handler sees the due time it serves: schedule:{id}:{due}, due times one interval apart from the first.
+        var dues = runs.Select(r =>
+        {
+            Assert.StartsWith($"schedule:{created.Id}:", r.Key);
+            return long.Parse(r.Key![$"schedule:{created.Id}:".Length..]);
+        }).ToList();
+        Assert.True(dues.Min() >= created.NextRunAtMs, $"first due {dues.Min()} before the schedule's first {created.NextRunAtMs}");
+        Assert.All(dues, d => Assert.Equal(0, (d - created.NextRunAtMs) % 1_000));
+        Assert.Equal(dues.Count, dues.Distinct().Count());
         var info = await Client.Schedule.GetAsync(created.Id);
         Assert.True(info.Fired >= 3);
         Assert.NotNull(info.LastRunId);

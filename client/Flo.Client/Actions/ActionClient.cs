@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Threading.Channels;
 using Flo.Calls;
 
 namespace Flo.Actions;
@@ -77,6 +75,17 @@ public sealed class ActionClient
         return api.CancelAsync(options?.Namespace ?? defaultNamespace, runId, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs a finished run (failed, timed out, cancelled or completed) again: a new run of the same action with the same
+    /// payload and priority; returns its id. Retrying the same run twice gives the same new run (its idempotency key is
+    /// <c>retry:{runId}</c>). Throws <see cref="RunNotFinishedException"/> for a run that has not finished.
+    /// </summary>
+    public Task<string> RetryAsync(string runId, ActionCallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = CallScope.Enter(cancellationToken);
+        return api.RetryAsync(options?.Namespace ?? defaultNamespace, runId, cancellationToken);
+    }
+
     /// <summary>Runs matching <paramref name="filter"/>, newest first, one page at a time.</summary>
     public Task<RunPage> ListRunsAsync(RunFilter? filter = null, RunListOptions? paging = null, CancellationToken cancellationToken = default)
     {
@@ -119,78 +128,9 @@ public sealed class ActionClient
     /// watcher reconnects is not replayed (read the run for its state). Ends when <paramref name="cancellationToken"/>
     /// is cancelled.
     /// </summary>
-    public async IAsyncEnumerable<ActionEvent> WatchAsync(ActionWatchOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ActionEvent> WatchAsync(ActionWatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ActionWatchOptions();
-        var ns = options.Namespace ?? defaultNamespace;
-        ActionLimits.ValidateNamespace(ns);
-        var channel = Channel.CreateUnbounded<ActionEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var observer = new EventObserver(channel.Writer, options.Action, options.RunId);
-        var reference = grains.CreateObjectReference<IActionEventObserver>(observer);
-        var hub = grains.GetGrain<IActionEventsGrain>(ns);
-        await hub.Subscribe(reference).WaitAsync(cancellationToken).ConfigureAwait(false);
-        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewals = RenewAsync(hub, reference, renewing.Token);
-        try
-        {
-            await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return e;
-            }
-        }
-        finally
-        {
-            await renewing.CancelAsync().ConfigureAwait(false);
-            await renewals.ConfigureAwait(false);
-            try
-            {
-                await hub.Unsubscribe(reference).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The subscription lapses on its own.
-            }
-            grains.DeleteObjectReference<IActionEventObserver>(reference);
-            // Orleans holds observers weakly: without this the observer could be collected while the watch runs.
-            GC.KeepAlive(observer);
-        }
-    }
-
-    /// <summary>Renews the subscription well within its lifetime (and finds a hub that moved to another silo).</summary>
-    private static async Task RenewAsync(IActionEventsGrain hub, IActionEventObserver reference, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(IActionEventsGrain.SubscriptionLifetimeMs / 6));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await hub.Subscribe(reference).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Next tick tries again.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private sealed class EventObserver(ChannelWriter<ActionEvent> writer, string? action, string? runId) : IActionEventObserver
-    {
-        public Task OnEvents(ActionEvent[] events)
-        {
-            foreach (var e in events)
-            {
-                if ((action is null || e.Action == action) && (runId is null || e.RunId == runId))
-                {
-                    writer.TryWrite(e);
-                }
-            }
-            return Task.CompletedTask;
-        }
+        return api.WatchAsync(options.Namespace ?? defaultNamespace, options.Action, options.RunId, cancellationToken);
     }
 }

@@ -19,6 +19,7 @@ public sealed class ActionContext
         Payload = lease.Payload;
         Attempt = lease.Attempt;
         MaxAttempts = lease.MaxAttempts;
+        IdempotencyKey = lease.IdempotencyKey;
         Namespace = ns;
         WorkerId = workerId;
         CancellationToken = cancellationToken;
@@ -39,6 +40,12 @@ public sealed class ActionContext
 
     /// <summary>Most attempts the run may take.</summary>
     public int MaxAttempts { get; }
+
+    /// <summary>
+    /// The idempotency key the run was invoked with, or null without one. A run started by a schedule has
+    /// <c>schedule:{scheduleId}:{dueMs}</c>: the schedule's id and the due time (Unix ms) it serves.
+    /// </summary>
+    public string? IdempotencyKey { get; }
 
     /// <summary>The run's namespace.</summary>
     public string Namespace { get; }

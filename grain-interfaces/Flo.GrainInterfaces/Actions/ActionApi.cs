@@ -121,6 +121,47 @@ public sealed class ActionApi(IGrainFactory grains)
         return await run.Cancel().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a finished run again: a new run of the same action with the same payload and priority; returns its id. The
+    /// new run's idempotency key is <c>retry:{runId}</c>, so retrying one run twice (a double click, a resent call)
+    /// gives the same new run; to try again after that one failed, retry it. Throws
+    /// <see cref="RunNotFinishedException"/> for a run still pending, running or retrying.
+    /// </summary>
+    public async Task<string> RetryAsync(string ns, string runId, CancellationToken cancellationToken = default)
+    {
+        var run = await GetRunAsync(ns, runId, cancellationToken).ConfigureAwait(false);
+        if (!run.Status.IsFinished())
+        {
+            throw new RunNotFinishedException($"Run {ns}/{runId} is {run.Status}; only a finished run can be retried (cancel it first).", run.Status);
+        }
+        var invocation = new RunInvocation { Payload = run.Payload, Priority = run.Priority, IdempotencyKey = RetryKey(runId) };
+        return await InvokeAsync(ns, run.Action, invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Run and schedule events of <paramref name="ns"/> as they happen (only of <paramref name="action"/> /
+    /// <paramref name="runId"/> when given), pushed by the namespace's event hub; ends when cancelled. Events are for
+    /// watching: one missed while the watcher reconnects is not replayed (read the run for its state).
+    /// </summary>
+    public async IAsyncEnumerable<ActionEvent> WatchAsync(string ns, string? action = null, string? runId = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var watch = await SubscribeAsync(ns, action, runId, cancellationToken).ConfigureAwait(false);
+        await foreach (var e in watch.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the events of <paramref name="ns"/> and returns once subscribed: every event published after this
+    /// returned is delivered (while the watch is read and the process lives). Dispose the watch to end it.
+    /// </summary>
+    public Task<ActionEventWatch> SubscribeAsync(string ns, string? action = null, string? runId = null, CancellationToken cancellationToken = default)
+        => ActionEventWatch.StartAsync(grains, ns, action, runId, cancellationToken);
+
+    /// <summary>The idempotency key of the run that retries <paramref name="runId"/>.</summary>
+    public static string RetryKey(string runId) => "retry:" + runId;
+
     /// <summary>One page of runs, newest first (cursor from the previous page's <see cref="RunPage.NextCursor"/>).</summary>
     public async Task<RunPage> ListRunsAsync(string ns, RunFilter? filter = null, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default)
     {

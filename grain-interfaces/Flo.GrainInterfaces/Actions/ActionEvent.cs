@@ -93,4 +93,11 @@ public interface IActionEventsGrain : IGrainWithStringKey
     /// event after this returns, so a run's events reach the hub, and every observer, in order.
     /// </summary>
     Task Publish(ActionEvent e);
+
+    /// <summary>
+    /// Run events per minute over the last <paramref name="minutes"/> minutes (1-60), oldest first, the current minute
+    /// last. Counted in memory as events pass, watched or not: a hub that moved to another silo starts counting afresh.
+    /// </summary>
+    [ReadOnly]
+    Task<RunThroughput[]> Throughput(int minutes);
 }

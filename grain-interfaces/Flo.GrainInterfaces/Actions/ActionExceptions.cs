@@ -65,3 +65,15 @@ public sealed class RunWaitTimeoutException : FloException
     /// <summary>The run's status when the wait ended.</summary>
     [Id(0)] public RunStatus Status { get; }
 }
+
+/// <summary>A run that has not finished was asked for what only a finished run allows (a retry). HTTP 409 <c>RunNotFinished</c>.</summary>
+[GenerateSerializer]
+[Alias("flo.action.error.run-not-finished")]
+public sealed class RunNotFinishedException : FloException
+{
+    /// <summary>Creates the exception.</summary>
+    public RunNotFinishedException(string message, RunStatus status) : base(message) => Status = status;
+
+    /// <summary>The run's status.</summary>
+    [Id(0)] public RunStatus Status { get; }
+}

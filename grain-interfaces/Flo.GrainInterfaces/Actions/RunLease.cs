@@ -31,6 +31,12 @@ public sealed record RunLease
 
     /// <summary>When the run was invoked (Unix ms).</summary>
     [Id(8)] public long SubmittedAtMs { get; init; }
+
+    /// <summary>
+    /// The idempotency key the run was invoked with, or null without one. A scheduled run's is
+    /// <c>schedule:{scheduleId}:{dueMs}</c>, which tells its handler the due time it serves.
+    /// </summary>
+    [Id(9)] public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>What a run said when its dispatch partition offered it an attempt (or asked about a lost lease).</summary>

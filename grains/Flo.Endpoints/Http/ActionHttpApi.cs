@@ -61,6 +61,11 @@ internal static class ActionHttpApi
         ns.MapPost("/runs/{run_id}/cancel", CancelAsync).WithName("RunCancel").WithSummary("Cancel a run unless it finished → {cancelled}: whether this call cancelled it.")
             .Produces<CancelledJson>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        ns.MapPost("/runs/{run_id}/retry", RetryAsync).WithName("RunRetry")
+            .WithSummary("Run a finished run again: a new run of the same action, payload and priority → 202 {run_id}; retrying the same run twice gives the same new run.")
+            .Produces<RunIdJson>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         ns.MapGet("/workers", ListWorkersAsync).WithName("ActionWorkers").WithSummary("The namespace's workers, from their heartbeats (alive or recently seen).")
             .Produces<WorkersJson>();
     }
@@ -149,6 +154,12 @@ internal static class ActionHttpApi
 
     private static Task<IResult> CancelAsync(HttpContext context, string ns, string run_id) => HttpJson.RunAsync(async () =>
         Results.Json(new CancelledJson(await Api(context).CancelAsync(ns, run_id, context.RequestAborted))));
+
+    private static Task<IResult> RetryAsync(HttpContext context, string ns, string run_id) => HttpJson.RunAsync(async () =>
+    {
+        var runId = await Api(context).RetryAsync(ns, run_id, context.RequestAborted);
+        return Results.Accepted($"/v1/ns/{ns}/runs/{runId}", new RunIdJson(runId));
+    });
 
     private static Task<IResult> ListWorkersAsync(HttpContext context, string ns) => HttpJson.RunAsync(async () =>
     {

@@ -9,7 +9,7 @@ namespace Flo.Endpoints.Http;
 /// the code). Typed platform errors: 400 InvalidArgument/InvalidCursor, 404 KeyNotFound, 404 MessageNotFound/GroupNotFound,
 /// 404 ActionNotFound/RunNotFound/ScheduleNotFound, 408 Timeout (a wait for a run, with <c>run_status</c>), 409 VersionConflict/KeyExists
 /// (with <c>current_version</c>), 409 LeaseExpired, 409 IdempotencyConflict (with the first run's <c>run_id</c>), 409
-/// StaleAttempt, 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
+/// StaleAttempt, 409 RunNotFinished (a retry of an unfinished run, with <c>run_status</c>), 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
 /// <see cref="FloEndpoints.UseFloEndpoints"/>): 400 InvalidArgument (a route or query value of the wrong type, a
 /// malformed request), 404 NotFound (no such route), 405 MethodNotAllowed, 413 ValueTooLarge (a body over the server's
 /// limit), 415 UnsupportedMediaType (a JSON route sent another content type), 500 Internal.
@@ -29,6 +29,7 @@ internal static class HttpProblems
         Flo.Actions.RunNotFoundException e => Problem(404, "RunNotFound", e.Message),
         Flo.Actions.IdempotencyConflictException e => ProblemWith(409, "IdempotencyConflict", e.Message, ("run_id", e.RunId)),
         Flo.Actions.StaleAttemptException e => Problem(409, "StaleAttempt", e.Message),
+        Flo.Actions.RunNotFinishedException e => ProblemWith(409, "RunNotFinished", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Flo.Actions.RunWaitTimeoutException e => ProblemWith(408, "Timeout", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Flo.Schedules.ScheduleNotFoundException e => Problem(404, "ScheduleNotFound", e.Message),
         Orleans.Runtime.SiloUnavailableException e => Problem(503, "Unavailable", e.Message),

@@ -1,4 +1,5 @@
 using Flo.Actions;
+using Flo.Management;
 
 namespace Flo.Grains.Actions;
 
@@ -10,10 +11,18 @@ public sealed class ActionCatalogGrain([PersistentState("catalog", FloStorage.Na
     public async Task Add(string action)
     {
         ActionLimits.ValidateName(action);
-        if (state.State.Actions.Add(action))
+        if (state.State.Actions.Contains(action))
         {
-            await state.WriteStateAsync();
+            return;
         }
+        if (!state.State.InDirectory)
+        {
+            // The namespace's first action: the dashboard's namespace picker lists it from now on.
+            await GrainFactory.GetGrain<INamespaceDirectoryGrain>(INamespaceDirectoryGrain.Key).Add(this.GetPrimaryKeyString());
+            state.State.InDirectory = true;
+        }
+        state.State.Actions.Add(action);
+        await state.WriteStateAsync();
     }
 
     /// <inheritdoc/>
@@ -27,4 +36,7 @@ public sealed class ActionCatalogState
 {
     /// <summary>Action names in ordinal order.</summary>
     [Id(0)] public SortedSet<string> Actions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the namespace was entered in the directory.</summary>
+    [Id(1)] public bool InDirectory { get; set; }
 }

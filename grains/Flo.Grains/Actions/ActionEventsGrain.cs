@@ -6,7 +6,8 @@ namespace Flo.Grains.Actions;
 /// A namespace's run event hub: events published by runs are buffered for a few milliseconds and pushed to every
 /// subscribed observer as one batch, so a busy namespace costs observers one call per batch, not per event.
 /// Subscriptions live in memory and lapse unless renewed (watchers renew every few seconds), so a hub that moved to
-/// another silo is found again by its watchers' next renewal.
+/// another silo is found again by its watchers' next renewal. Every event is also counted per minute for the
+/// management API's throughput (in memory too: an observation, not a record).
 /// </summary>
 [Reentrant]
 [GrainType("action-events")]
@@ -17,6 +18,7 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
 
     private readonly Dictionary<IActionEventObserver, Subscription> observers = [];
     private readonly List<ActionEvent> buffer = [];
+    private readonly ThroughputWindow throughput = new();
     private IGrainTimer? flush;
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -46,6 +48,7 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
     /// <inheritdoc/>
     public Task Publish(ActionEvent e)
     {
+        throughput.Count(e.Kind, Now);
         if (observers.Count == 0 || buffer.Count >= MaxBuffered)
         {
             // Nobody watches (or watchers cannot keep up): events are not stored, so dropping is the contract.
@@ -54,6 +57,16 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
         buffer.Add(e);
         flush ??= this.RegisterGrainTimer(Flush, FlushDelay, Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<RunThroughput[]> Throughput(int minutes)
+    {
+        if (minutes is < 1 or > ThroughputWindow.Minutes)
+        {
+            throw new ActionArgumentException($"Minutes must be between 1 and {ThroughputWindow.Minutes}; got {minutes}.");
+        }
+        return Task.FromResult(throughput.Last(minutes, Now));
     }
 
     private Task Flush(CancellationToken cancellationToken)

@@ -103,6 +103,7 @@ public sealed partial class ActionRunGrain(
                 DeadlineMs = now + Run.Definition.TimeoutMs,
                 Priority = Run.Priority,
                 SubmittedAtMs = Run.SubmittedAtMs,
+                IdempotencyKey = Run.IdempotencyKey,
             },
         };
     }

@@ -1,4 +1,5 @@
 using Flo.Kv;
+using Flo.Management;
 using Flo.Queues;
 using Microsoft.Extensions.Logging;
 
@@ -52,6 +53,7 @@ public sealed partial class QueuePartitionGrain(
     private IGrainTimer? ticker;
     private RecoveryReminder? recovery;
     private int partition;
+    private string ns = "", queue = "";
     private string name = "";
 
     private QueueSettings Settings => state.State.Settings;
@@ -61,7 +63,7 @@ public sealed partial class QueuePartitionGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (ns, queue, p) = QueueLimits.SplitPartitionKey(this.GetPrimaryKeyString());
+        (ns, queue, var p) = QueueLimits.SplitPartitionKey(this.GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{queue}";
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Queue {name} partition {p}", error =>
@@ -106,6 +108,8 @@ public sealed partial class QueuePartitionGrain(
         {
             QueueLimits.ValidateItem(item);
         }
+        await CatalogAsync();
+        EnsureUsable();
         var now = Now;
         Advance(now);
         var seqs = new long[items.Length];
@@ -298,8 +302,23 @@ public sealed partial class QueuePartitionGrain(
     {
         EnsureUsable();
         QueueSettingsValidator.Validate(settings);
+        await CatalogAsync();
+        EnsureUsable();
         state.State.Settings = settings;
         await CommitAsync();
+    }
+
+    /// <summary>
+    /// Enters the queue in its namespace's catalog (for management listings) before the partition's first write; the
+    /// flag is stored with that write, so each partition asks once in its life.
+    /// </summary>
+    private async ValueTask CatalogAsync()
+    {
+        if (!state.State.Cataloged)
+        {
+            await GrainFactory.GetGrain<INamespaceCatalogGrain>(ns).Add(CatalogKind.Queue, queue);
+            state.State.Cataloged = true;
+        }
     }
 
     /// <inheritdoc/>

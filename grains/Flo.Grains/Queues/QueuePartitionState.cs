@@ -21,6 +21,9 @@ public sealed class QueuePartitionState
 
     /// <summary>The queue's settings (a copy on partitions other than 0).</summary>
     [Id(3)] public QueueSettings Settings { get; set; } = QueueSettings.Default;
+
+    /// <summary>Whether the queue was entered in its namespace's catalog by this partition.</summary>
+    [Id(4)] public bool Cataloged { get; set; }
 }
 
 /// <summary>Where a message is in its life. Values are stored: frozen.</summary>

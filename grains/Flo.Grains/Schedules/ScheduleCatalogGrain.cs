@@ -1,5 +1,7 @@
 using Flo.Schedules;
 
+using Flo.Management;
+
 namespace Flo.Grains.Schedules;
 
 /// <summary>The ids of a namespace's schedules, for listings.</summary>
@@ -9,10 +11,18 @@ public sealed class ScheduleCatalogGrain([PersistentState("catalog", FloStorage.
     /// <inheritdoc/>
     public async Task Add(string id)
     {
-        if (state.State.Ids.Add(id))
+        if (state.State.Ids.Contains(id))
         {
-            await state.WriteStateAsync();
+            return;
         }
+        if (!state.State.InDirectory)
+        {
+            // The namespace's first schedule: the dashboard's namespace picker lists it from now on.
+            await GrainFactory.GetGrain<INamespaceDirectoryGrain>(INamespaceDirectoryGrain.Key).Add(this.GetPrimaryKeyString());
+            state.State.InDirectory = true;
+        }
+        state.State.Ids.Add(id);
+        await state.WriteStateAsync();
     }
 
     /// <inheritdoc/>
@@ -34,4 +44,7 @@ public sealed class ScheduleCatalogGrain([PersistentState("catalog", FloStorage.
 public sealed class ScheduleCatalogState
 {
     [Id(0)] public SortedSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the namespace was entered in the directory.</summary>
+    [Id(1)] public bool InDirectory { get; set; }
 }

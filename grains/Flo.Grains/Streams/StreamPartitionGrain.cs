@@ -1,3 +1,4 @@
+using Flo.Management;
 using Flo.Kv;
 using Flo.Streams;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public sealed partial class StreamPartitionGrain(
     private GuardedCommit? commits;
     private IGrainTimer? ageTimer;
     private int partition;
+    private string ns = "", stream = "";
     private string name = "";
 
     private StreamSettings Settings => state.State.Settings;
@@ -50,7 +52,7 @@ public sealed partial class StreamPartitionGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (ns, stream, p) = StreamLimits.SplitPartitionKey(this.GetPrimaryKeyString());
+        (ns, stream, var p) = StreamLimits.SplitPartitionKey(this.GetPrimaryKeyString());
         partition = p;
         name = $"{ns}/{stream}";
         commits = new GuardedCommit(() => state.WriteStateAsync(), $"Stream {name} partition {p}", error =>
@@ -98,6 +100,8 @@ public sealed partial class StreamPartitionGrain(
         {
             StreamLimits.ValidateItem(item);
         }
+        await CatalogAsync();
+        EnsureUsable();
         var now = Now;
         var ids = new StreamId[items.Length];
         var last = new StreamId(state.State.LastTimestampMs, state.State.LastSequence);
@@ -269,8 +273,11 @@ public sealed partial class StreamPartitionGrain(
     {
         EnsureUsable();
         StreamLimits.ValidateName(group);
-        if (state.State.Groups.Add(group))
+        if (!state.State.Groups.Contains(group))
         {
+            await CatalogAsync();
+            EnsureUsable();
+            state.State.Groups.Add(group);
             await CommitAsync();
         }
     }
@@ -304,10 +311,25 @@ public sealed partial class StreamPartitionGrain(
     {
         EnsureUsable();
         StreamLimits.ValidateSettings(settings);
+        await CatalogAsync();
+        EnsureUsable();
         state.State.Settings = settings;
         ApplyRetention(Now);
         EnsureAgeTimer();
         await CommitAsync();
+    }
+
+    /// <summary>
+    /// Enters the stream in its namespace's catalog (for management listings) before the partition's first write; the
+    /// flag is stored with that write, so each partition asks once in its life.
+    /// </summary>
+    private async ValueTask CatalogAsync()
+    {
+        if (!state.State.Cataloged)
+        {
+            await GrainFactory.GetGrain<INamespaceCatalogGrain>(ns).Add(CatalogKind.Stream, stream);
+            state.State.Cataloged = true;
+        }
     }
 
     /// <inheritdoc/>

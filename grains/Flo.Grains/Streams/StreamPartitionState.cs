@@ -25,6 +25,9 @@ public sealed class StreamPartitionState
 
     /// <summary>The stream's consumer groups (kept by partition 0).</summary>
     [Id(5)] public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the stream was entered in its namespace's catalog by this partition.</summary>
+    [Id(6)] public bool Cataloged { get; set; }
 }
 
 /// <summary>One stored record.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cronos;
 
 namespace Flo.Reminders;
@@ -34,14 +35,36 @@ public sealed record ReminderSchedule
     // resolution, another silo's clock); registering a little late makes the aligned tick find it.
     private static readonly TimeSpan AlignmentSlack = TimeSpan.FromMilliseconds(100);
 
+    // Cronos starts every message with this sentence, which adds nothing to the messages built here.
+    private const string CronosMessageStart = "The given cron expression has an invalid format. ";
+
+    private static readonly string[] Macros = ["@every_second", "@every_minute", "@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"];
+
+    private static readonly FieldRule[] StandardFields =
+    [
+        new("minute", 0, 59),
+        new("hour", 0, 23),
+        new("day of month", 1, 31),
+        new("month", 1, 12, " or JAN-DEC"),
+        new("day of week", 0, 7, " or SUN-SAT"),
+    ];
+
+    private static readonly FieldRule[] SecondFirstFields = [new("second", 0, 59), .. StandardFields];
+
+    // A cron schedule's expression; when both day fields are restricted, its day-of-month half (day of week '*').
     private readonly CronExpression? cron;
+
+    // When both day fields are restricted, the day-of-week half of the expression (day of month '*'); otherwise null.
+    // A day matches when either half matches it (see Cron).
+    private readonly CronExpression? weekdays;
     private readonly TimeSpan heartbeat;
     private readonly TimeSpan? tolerance;
 
-    private ReminderSchedule(string? cronText, CronExpression? cron, TimeZoneInfo zone, TimeSpan? period, TimeSpan heartbeat)
+    private ReminderSchedule(string? cronText, CronExpression? cron, CronExpression? weekdays, TimeZoneInfo zone, TimeSpan? period, TimeSpan heartbeat)
     {
         CronText = cronText;
         this.cron = cron;
+        this.weekdays = weekdays;
         TimeZone = zone;
         Period = period;
         this.heartbeat = heartbeat;
@@ -82,25 +105,47 @@ public sealed record ReminderSchedule
     /// <summary>
     /// A cron schedule (Cronos): 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or a macro
     /// such as <c>@hourly</c>, <c>@daily</c>, <c>@weekly</c>. Occurrences falling in a daylight-saving gap run at the end of
-    /// the gap; those in an overlap run once.
+    /// the gap. In an overlap a fixed-time expression runs once (in the first, daylight half), while one whose second,
+    /// minute or hour field has <c>*</c>, a range or a step runs in both halves.
     /// </summary>
+    /// <remarks>
+    /// When both day-of-month and day-of-week are restricted (neither is <c>*</c> or <c>?</c>), a day matches when
+    /// <em>either</em> matches, as in Vixie cron/POSIX: <c>0 0 13 * FRI</c> runs on every 13th and every Friday. With one
+    /// of them <c>*</c> or <c>?</c>, only the other restricts. <c>H</c> (jitter) is not supported.
+    /// </remarks>
     /// <param name="expression">The cron expression.</param>
     /// <param name="timeZone">An IANA time zone id (e.g. <c>Europe/Paris</c>); null or empty for UTC.</param>
-    /// <exception cref="ArgumentException">The expression or the time zone is not valid; the message says why.</exception>
+    /// <exception cref="ArgumentException">
+    /// The expression or the time zone is not valid; the message quotes the expression and names the field at fault, or
+    /// says how many fields were expected, or that the macro is unknown.
+    /// </exception>
     public static ReminderSchedule Cron(string expression, string? timeZone = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(expression);
-        var fields = expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+        var text = expression.Trim();
+        var fields = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var format = fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         CronExpression parsed;
         try
         {
-            parsed = CronExpression.Parse(expression.Trim(), fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            // The whole expression is parsed even when it is split below: its errors are reported as written.
+            parsed = CronExpression.Parse(text, format);
         }
-        catch (CronFormatException e)
+        catch (Exception e) when (e is CronFormatException or MissingSeedException)
         {
-            throw new ArgumentException($"'{expression}' is not a cron expression (5 fields, 6 with seconds, or a macro such as @hourly): {e.Message}", nameof(expression), e);
+            throw new ArgumentException(Diagnose(text, fields, format, e), nameof(expression), e);
         }
-        return new ReminderSchedule(expression.Trim(), parsed, Zone(timeZone), period: null, DefaultCronHeartbeat);
+        var zone = Zone(timeZone);
+        // Cronos requires a day to match both day fields. For the OR rule: one expression per day field, the other
+        // field '*', and the union of their occurrences. Macros (one field) and expressions with a '*' day field stay whole.
+        var (dayOfMonth, dayOfWeek) = (fields.Length - 3, fields.Length - 1);
+        if (fields.Length > 1 && Restricts(fields[dayOfMonth]) && Restricts(fields[dayOfWeek]))
+        {
+            var byDayOfMonth = CronExpression.Parse(WithStar(fields, dayOfWeek), format);
+            var byDayOfWeek = CronExpression.Parse(WithStar(fields, dayOfMonth), format);
+            return new ReminderSchedule(text, byDayOfMonth, byDayOfWeek, zone, period: null, DefaultCronHeartbeat);
+        }
+        return new ReminderSchedule(text, parsed, weekdays: null, zone, period: null, DefaultCronHeartbeat);
     }
 
     /// <summary>A period schedule: every <paramref name="period"/> after the last fire.</summary>
@@ -111,7 +156,7 @@ public sealed record ReminderSchedule
         {
             throw new ArgumentOutOfRangeException(nameof(period), period, "The period must be positive.");
         }
-        return new ReminderSchedule(cronText: null, cron: null, TimeZoneInfo.Utc, period, period < DefaultCronHeartbeat ? period : DefaultCronHeartbeat);
+        return new ReminderSchedule(cronText: null, cron: null, weekdays: null, TimeZoneInfo.Utc, period, period < DefaultCronHeartbeat ? period : DefaultCronHeartbeat);
     }
 
     /// <summary>The first occurrence strictly after <paramref name="after"/>, or null if there is none.</summary>
@@ -121,7 +166,9 @@ public sealed record ReminderSchedule
     {
         if (cron is not null)
         {
-            return cron.GetNextOccurrence(after.ToUniversalTime(), TimeZone, inclusive: false);
+            var next = cron.GetNextOccurrence(after.ToUniversalTime(), TimeZone, inclusive: false);
+            var nextByWeekday = weekdays?.GetNextOccurrence(after.ToUniversalTime(), TimeZone, inclusive: false);
+            return next is null || nextByWeekday < next ? nextByWeekday : next;
         }
         var period = Period!.Value;
         var anchor = lastFiredUtc ?? after;
@@ -200,7 +247,7 @@ public sealed record ReminderSchedule
         }
         var count = 0;
         DateTimeOffset? latest = null;
-        foreach (var occurrence in cron.GetOccurrences(since.ToUniversalTime(), now.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true))
+        foreach (var occurrence in Occurrences(since, now))
         {
             count++;
             latest = occurrence;
@@ -219,7 +266,7 @@ public sealed record ReminderSchedule
         {
             var from = now - since > window ? now - window : since;
             DateTimeOffset? latest = null;
-            foreach (var occurrence in cron!.GetOccurrences(from.ToUniversalTime(), now.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true))
+            foreach (var occurrence in Occurrences(from, now))
             {
                 latest = occurrence;
             }
@@ -229,6 +276,98 @@ public sealed record ReminderSchedule
             }
         }
     }
+
+    // The occurrences of a cron schedule in (from, to], in order; with the day fields split, those of both halves, an
+    // instant both produce (a day matching both fields) once.
+    private IEnumerable<DateTimeOffset> Occurrences(DateTimeOffset from, DateTimeOffset to)
+    {
+        var byDayOfMonth = cron!.GetOccurrences(from.ToUniversalTime(), to.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true);
+        return weekdays is null
+            ? byDayOfMonth
+            : Merge(byDayOfMonth, weekdays.GetOccurrences(from.ToUniversalTime(), to.ToUniversalTime(), TimeZone, fromInclusive: false, toInclusive: true));
+    }
+
+    // Two ascending sequences as one, without repeating an instant found in both.
+    private static IEnumerable<DateTimeOffset> Merge(IEnumerable<DateTimeOffset> first, IEnumerable<DateTimeOffset> second)
+    {
+        using var a = first.GetEnumerator();
+        using var b = second.GetEnumerator();
+        var hasA = a.MoveNext();
+        var hasB = b.MoveNext();
+        while (hasA || hasB)
+        {
+            if (hasA && (!hasB || a.Current <= b.Current))
+            {
+                var current = a.Current;
+                yield return current;
+                hasA = a.MoveNext();
+                if (hasB && b.Current == current)
+                {
+                    hasB = b.MoveNext();
+                }
+            }
+            else
+            {
+                yield return b.Current;
+                hasB = b.MoveNext();
+            }
+        }
+    }
+
+    // Whether a day field restricts the days: anything but '*' and '?' as written (a step such as '*/2' restricts).
+    private static bool Restricts(string field) => field is not ("*" or "?");
+
+    // The expression's fields with the one at index replaced by '*'.
+    private static string WithStar(string[] fields, int index) => string.Join(' ', fields.Select((field, i) => i == index ? "*" : field));
+
+    // Cronos' messages name a field in its own words ("Days of month"), leave out the value at fault, and for a wrong
+    // number of fields or an unknown macro point at whichever character the parser stopped on. The message built here
+    // says instead which field, which value and why.
+    private static string Diagnose(string expression, string[] fields, CronFormat format, Exception rejection)
+    {
+        var subject = $"Cron expression '{expression}'";
+        if (fields[0].StartsWith('@'))
+        {
+            return Macros.Contains(fields[0], StringComparer.OrdinalIgnoreCase)
+                ? $"{subject}: the macro {fields[0]} stands alone, without other fields."
+                : $"{subject}: unknown macro '{fields[0]}' (known: {string.Join(", ", Macros)}).";
+        }
+        if (fields.Length is not (5 or 6))
+        {
+            return $"{subject} has {fields.Length} fields; expected 5 (minute hour day-of-month month day-of-week), "
+                + "6 (a second first) or a macro such as @hourly.";
+        }
+        var rules = fields.Length == 6 ? SecondFirstFields : StandardFields;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            // '*' is valid in every field, so with all the others '*' Cronos' verdict is on this field alone.
+            var alone = string.Join(' ', fields.Select((field, j) => j == i ? field : "*"));
+            try
+            {
+                CronExpression.Parse(alone, format);
+            }
+            catch (Exception e) when (e is CronFormatException or MissingSeedException)
+            {
+                var rule = rules[i];
+                var fault = e is MissingSeedException ? "uses H (jitter), which is not supported"
+                    : OutOfRange(rule, fields[i]) ? $"is out of range {rule.Low}-{rule.High}{rule.Names}"
+                    : $"is not valid ({CronosReason(e)})";
+                return $"{subject}: the {rule.Name} field '{fields[i]}' {fault}.";
+            }
+        }
+        // Not expected (Cronos checks no field against another), but Cronos' reason is still better than none.
+        return $"{subject} is not valid: {CronosReason(rejection)}.";
+    }
+
+    // Only the values of a list item and the bounds of its range have the field's range: a step and the offsets of L,
+    // W and # have ranges of their own, and for them Cronos' reason is the clearer.
+    private static bool OutOfRange(FieldRule rule, string field)
+        => field.Split(',').Any(item => !item.StartsWith("L", StringComparison.OrdinalIgnoreCase)
+            && item.Split('/')[0].Split('-').Any(bound =>
+                int.TryParse(bound, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && (value < rule.Low || value > rule.High)));
+
+    private static string CronosReason(Exception e)
+        => (e.Message.StartsWith(CronosMessageStart, StringComparison.Ordinal) ? e.Message[CronosMessageStart.Length..] : e.Message).TrimEnd('.');
 
     private static TimeZoneInfo Zone(string? id)
     {
@@ -249,4 +388,7 @@ public sealed record ReminderSchedule
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // The name a message gives a cron field and the values it takes.
+    private readonly record struct FieldRule(string Name, int Low, int High, string Names = "");
 }
