@@ -9,5 +9,6 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddFloSilo();
 var app = builder.Build();
 app.UseFloEndpoints();
+app.UseFloHttpToken();
 app.MapFloSilo();
 app.Run();

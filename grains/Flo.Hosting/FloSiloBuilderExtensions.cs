@@ -1,11 +1,13 @@
 using System.Net;
 using System.Reflection;
 using Flo.Grains;
+using Flo.Grains.Management;
 using Flo.Reminders;
 using Flo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 
 namespace Flo.Hosting;
@@ -21,7 +23,8 @@ public static class FloSiloBuilderExtensions
     /// Adds the platform: its grains, the platform's grain storage (<c>flo</c>: <c>Cluster:Storage</c>), the default
     /// storage for users' grains (<see cref="FloSiloOptions.DefaultGrainStorage"/>), reminders on the same database,
     /// membership timings (<see cref="FloMembershipDefaults"/>, then <c>Cluster:Membership</c>), activity propagation,
-    /// and grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>.
+    /// Orleans' runtime dashboard (served by <see cref="FloSiloWebExtensions.MapFloSilo"/> under <c>/orleans/</c>), and
+    /// grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>.
     /// </summary>
     public static ISiloBuilder AddFloPlatform(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -42,6 +45,10 @@ public static class FloSiloBuilderExtensions
         silo.Configure<GrainCollectionOptions>(configuration.GetSection(FloSiloOptions.Section + ":GrainCollection"));
         silo.Configure<SiloMessagingOptions>(configuration.GetSection(FloSiloOptions.Section + ":Messaging"));
         silo.AddActivityPropagation();
+        // Its grains collect every silo's counters and grain method profiles; the page is mapped on our HTTP port.
+        silo.AddDashboard();
+        // Every silo counts the grain calls it receives, for the management API's calls per second.
+        silo.AddFloCallCounting();
 
         if (storage.Provider == FloStorageProvider.Postgres)
         {
@@ -68,20 +75,62 @@ public static class FloSiloBuilderExtensions
     /// <summary>
     /// Endpoints and clustering for a real deployment: silo port, gateway port and advertised address from
     /// <c>Cluster:Endpoints</c>; membership in PostgreSQL (<c>Microsoft.Orleans.Clustering.AdoNet</c>) when the storage
-    /// provider is Postgres, else localhost clustering (one embedded silo).
+    /// provider is Postgres, else localhost clustering (one embedded silo). With <c>Cluster:Kubernetes:Enabled</c>
+    /// (<see cref="FloKubernetesOptions"/>; Postgres only) it adds <c>UseKubernetesHosting</c>: the pod's name and IP
+    /// become the silo's name and advertised address, and the silo of a deleted pod is declared dead at once.
     /// </summary>
     public static ISiloBuilder UseFloClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = FloSiloConfiguration.Read(configuration);
         var storage = FloSiloConfiguration.ReadStorage(configuration);
         var endpoints = options.Endpoints;
+        var kubernetes = options.Kubernetes;
+        if (kubernetes.Enabled && storage.Provider != FloStorageProvider.Postgres)
+        {
+            // The package is no membership provider: without PostgreSQL each pod would be a cluster of its own.
+            throw new InvalidOperationException("Cluster:Kubernetes:Enabled needs Cluster:Storage:Provider=Postgres (membership, state and reminders shared by the pods).");
+        }
         if (storage.Provider == FloStorageProvider.Postgres)
         {
             var listen = IPAddress.Parse(endpoints.ListenAddress);
-            var advertised = endpoints.AdvertisedAddress is { Length: > 0 } a
-                ? IPAddress.Parse(a)
-                : !listen.Equals(IPAddress.Any) ? listen : FloSiloConfiguration.FirstHostAddress();
-            silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
+            if (kubernetes.Enabled)
+            {
+                // The package fills only what is unset, after Orleans' own post-configuration has already put this
+                // host's first address in AdvertisedIPAddress: so the pod IP (POD_IP, the address other pods reach) is
+                // set here, unless Cluster:Endpoints:AdvertisedAddress pins one. Listening stays on any address unless
+                // a specific one is configured.
+                var podIp = Environment.GetEnvironmentVariable(Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodIPEnvironmentVariable);
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = endpoints.SiloPort;
+                    o.GatewayPort = endpoints.GatewayPort;
+                    if (endpoints.AdvertisedAddress is { Length: > 0 } pinned)
+                    {
+                        o.AdvertisedIPAddress = IPAddress.Parse(pinned);
+                    }
+                    else if (podIp is { Length: > 0 })
+                    {
+                        o.AdvertisedIPAddress = IPAddress.Parse(podIp);
+                    }
+                    if (!listen.Equals(IPAddress.Any))
+                    {
+                        o.SiloListeningEndpoint = new IPEndPoint(listen, endpoints.SiloPort);
+                        o.GatewayListeningEndpoint = new IPEndPoint(listen, endpoints.GatewayPort);
+                    }
+                });
+                silo.UseKubernetesHosting(hosting => hosting.Configure(o =>
+                {
+                    o.MaxAgents = kubernetes.MaxAgents;
+                    o.DeleteDefunctSiloPods = kubernetes.DeleteDefunctSiloPods;
+                }));
+            }
+            else
+            {
+                var advertised = endpoints.AdvertisedAddress is { Length: > 0 } a
+                    ? IPAddress.Parse(a)
+                    : !listen.Equals(IPAddress.Any) ? listen : FloSiloConfiguration.FirstHostAddress();
+                silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
+            }
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = FloSiloConfiguration.PostgresInvariant;

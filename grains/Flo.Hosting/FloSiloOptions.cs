@@ -39,6 +39,27 @@ public sealed class FloSiloOptions
 
     /// <summary>OpenTelemetry export (<c>Cluster:Telemetry</c>).</summary>
     public FloTelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Hosting in Kubernetes (<c>Cluster:Kubernetes</c>); off by default.</summary>
+    public FloKubernetesOptions Kubernetes { get; set; } = new();
+
+    /// <summary>
+    /// How long a stopping silo (SIGTERM) gets to leave membership and deactivate its grains before the host gives up
+    /// and stops it ungracefully (the host's <c>HostOptions.ShutdownTimeout</c>). A pod's
+    /// <c>terminationGracePeriodSeconds</c> must exceed it, with room for the <c>preStop</c> pause. Default 30.
+    /// </summary>
+    public int ShutdownTimeoutSeconds { get; set; } = DefaultShutdownTimeoutSeconds;
+
+    /// <summary>Default of <see cref="ShutdownTimeoutSeconds"/>.</summary>
+    public const int DefaultShutdownTimeoutSeconds = 30;
+
+    /// <summary>
+    /// When set, every HTTP route except <c>/health/*</c> and the dashboard's static files requires
+    /// <c>Authorization: Bearer &lt;token&gt;</c> (or the <c>access_token</c> query for event streams; the web dashboard
+    /// asks for it and passes it on); per-namespace tokens come with issue 16. Config <c>Cluster:HttpToken</c>. Default
+    /// none: the HTTP port is open to whoever reaches it.
+    /// </summary>
+    public string? HttpToken { get; set; }
 }
 
 /// <summary>Ports and addresses. Section <c>Cluster:Endpoints</c>.</summary>

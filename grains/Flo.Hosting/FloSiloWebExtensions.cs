@@ -1,17 +1,22 @@
 using System.Net;
+using Flo.Dashboard;
 using Flo.Endpoints;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
 
 namespace Flo.Hosting;
 
 /// <summary>
-/// A silo's web side (Kestrel in the silo's host): HTTP (API, OpenAPI, health, cluster members) on
-/// <c>Cluster:Endpoints:HttpPort</c> and RESP on <c>Cluster:Endpoints:RespPort</c>.
+/// A silo's web side (Kestrel in the silo's host): HTTP (API, OpenAPI, health, cluster members, the web dashboard at
+/// <c>/</c> and Orleans' dashboard at <c>/orleans/</c>) on <c>Cluster:Endpoints:HttpPort</c> and RESP on
+/// <c>Cluster:Endpoints:RespPort</c>. The pipeline: <c>UseFloEndpoints</c>, <see cref="UseFloHttpToken"/>, then the
+/// routes of <see cref="MapFloSilo"/>.
 /// </summary>
 public static class FloSiloWebExtensions
 {
@@ -23,6 +28,14 @@ public static class FloSiloWebExtensions
     public static WebApplicationBuilder AddFloSilo(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var shutdownTimeout = FloSiloConfiguration.Read(configuration).ShutdownTimeoutSeconds;
+        if (shutdownTimeout <= 0)
+        {
+            throw new InvalidOperationException($"Cluster:ShutdownTimeoutSeconds must be positive; got {shutdownTimeout}.");
+        }
+        // The silo's graceful stop (leave membership, deactivate grains) runs inside the host's stop and turns
+        // ungraceful when this runs out; a pod's terminationGracePeriodSeconds is sized from it (k8s/README.md).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(shutdownTimeout));
         builder.UseOrleans(silo => silo.UseFloClustering(configuration).AddFloPlatform(configuration));
         builder.Services.AddFloSiloWeb(configuration);
         builder.Services.AddFloTelemetry(configuration);
@@ -50,12 +63,34 @@ public static class FloSiloWebExtensions
         return services;
     }
 
-    /// <summary>Maps the API, OpenAPI, <c>/health/live</c>, <c>/health/ready</c> and <c>/cluster/members</c>.</summary>
+    /// <summary>
+    /// Requires <see cref="FloSiloOptions.HttpToken"/> (<see cref="FloHttpTokenMiddleware"/>) on what follows when the
+    /// configuration sets one; adds nothing otherwise. Call it after <c>UseFloEndpoints</c> (its exception handler and
+    /// status code pages stay in front) and before the routes.
+    /// </summary>
+    public static IApplicationBuilder UseFloHttpToken(this IApplicationBuilder app)
+    {
+        var configuration = app.ApplicationServices.GetRequiredService<IConfiguration>();
+        if (FloSiloConfiguration.Read(configuration).HttpToken is { Length: > 0 } token)
+        {
+            app.UseMiddleware<FloHttpTokenMiddleware>(token);
+        }
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the API, OpenAPI, <c>/health/live</c>, <c>/health/ready</c>, <c>/cluster/members</c>, the web dashboard
+    /// (<c>/</c>, <c>/dashboard/*</c>) and Orleans' runtime dashboard (<c>/orleans/</c>, its services added by
+    /// <see cref="FloSiloBuilderExtensions.AddFloPlatform"/>).
+    /// </summary>
     public static IEndpointRouteBuilder MapFloSilo(this IEndpointRouteBuilder routes)
     {
         routes.MapFloEndpoints();
         routes.MapFloHealth();
         routes.MapClusterMembers();
+        routes.MapFloDashboard();
+        // Its routes are the Orleans dashboard's own page and internals, not the platform's API: left out of the OpenAPI document.
+        routes.MapOrleansDashboard(DashboardAccess.OrleansDashboardPrefix).ExcludeFromDescription();
         return routes;
     }
 }

@@ -255,6 +255,7 @@ public sealed class PlatformSiloConfigurator : ISiloConfigurator, IHostConfigura
             .Configure(app =>
             {
                 app.UseFloEndpoints();
+                app.UseFloHttpToken();
                 app.UseRouting();
                 app.UseEndpoints(endpoints => endpoints.MapFloSilo());
             }));

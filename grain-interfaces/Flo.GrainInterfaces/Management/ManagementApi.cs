@@ -91,7 +91,10 @@ public sealed class ManagementApi(IGrainFactory grains)
         var management = grains.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(cancellationToken).ConfigureAwait(false);
         var addresses = hosts.Select(h => h.SiloAddress).ToArray();
-        var statistics = addresses.Length == 0 ? [] : await management.GetRuntimeStatistics(addresses).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var statisticsTask = addresses.Length == 0 ? Task.FromResult(Array.Empty<SiloRuntimeStatistics>()) : management.GetRuntimeStatistics(addresses);
+        var callsTask = addresses.Length == 0 ? Task.FromResult(Array.Empty<long>()) : grains.GetGrain<IClusterCallsGrain>(0).Calls(addresses);
+        var statistics = await statisticsTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var calls = await callsTask.WaitAsync(cancellationToken).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var silos = new List<SiloOverview>(hosts.Length);
         for (var i = 0; i < hosts.Length; i++)
@@ -99,10 +102,10 @@ public sealed class ManagementApi(IGrainFactory grains)
             var host = hosts[i];
             var stats = i < statistics.Length ? statistics[i] : null;
             var address = host.SiloAddress.ToParsableString();
-            var received = stats?.ReceivedMessages ?? 0;
+            long? received = i < calls.Length && calls[i] >= 0 ? calls[i] : null;
             silos.Add(new SiloOverview(
-                address, host.SiloName, host.Status.ToString(), stats?.ActivationCount ?? 0, stats?.EnvironmentStatistics.FilteredCpuUsagePercentage, stats?.EnvironmentStatistics.FilteredMemoryUsageBytes,
-                received, stats?.SentMessages ?? 0, rates.Sample(address, received, now),
+                address, host.SiloName, host.Status.ToString(), stats?.ActivationCount ?? 0, stats?.EnvironmentStatistics.FilteredCpuUsagePercentage,
+                stats?.EnvironmentStatistics.FilteredMemoryUsageBytes, received, received is { } r ? rates.Sample(address, r, now) : null,
                 host.ProxyPort > 0 ? $"{host.SiloAddress.Endpoint.Address}:{host.ProxyPort}" : null));
         }
         rates.Retain([.. silos.Select(s => s.Address)]);

@@ -61,7 +61,7 @@ internal static class ManagementHttpApi
     {
         var cluster = await api.ClusterAsync(cancellationToken);
         return Results.Json(new ClusterJson(
-            [.. cluster.Silos.Select(s => new SiloJson(s.Address, s.Name, s.Status.ToLowerInvariant(), s.Activations, s.CpuUsage, s.MemoryBytes, s.ReceivedMessages, s.SentMessages, s.CallsPerSecond, s.Gateway))],
+            [.. cluster.Silos.Select(s => new SiloJson(s.Address, s.Name, s.Status.ToLowerInvariant(), s.Activations, s.CpuUsage, s.MemoryBytes, s.Calls, s.CallsPerSecond, s.Gateway))],
             cluster.Activations, cluster.CallsPerSecond));
     });
 
@@ -131,8 +131,7 @@ internal static class ManagementHttpApi
 internal sealed record NamespacesJson(string[] namespaces);
 
 internal sealed record SiloJson(
-    string address, string name, string status, int activations, float? cpu_usage, long? memory_bytes, long received_messages, long sent_messages,
-    double? calls_per_second, string? gateway);
+    string address, string name, string status, int activations, float? cpu_usage, long? memory_bytes, long? calls, double? calls_per_second, string? gateway);
 
 internal sealed record ClusterJson(SiloJson[] silos, long activations, double? calls_per_second);
 
