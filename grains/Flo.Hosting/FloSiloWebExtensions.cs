@@ -38,11 +38,10 @@ public static class FloSiloWebExtensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(shutdownTimeout));
         builder.UseOrleans(silo => silo.UseFloClustering(configuration).AddFloPlatform(configuration));
         builder.Services.AddFloSiloWeb(configuration);
-        builder.Services.AddFloTelemetry(configuration);
         return builder;
     }
 
-    /// <summary>Kestrel listeners (HTTP, RESP), the platform endpoints' services and health checks.</summary>
+    /// <summary>Kestrel listeners (HTTP, RESP), the platform endpoints' services, health checks and telemetry (metrics always, OTLP when configured).</summary>
     public static IServiceCollection AddFloSiloWeb(this IServiceCollection services, IConfiguration configuration)
     {
         var endpoints = FloSiloConfiguration.Read(configuration).Endpoints;
@@ -60,6 +59,7 @@ public static class FloSiloWebExtensions
         services.AddRouting();
         services.AddFloEndpoints();
         services.AddFloHealthChecks();
+        services.AddFloTelemetry(configuration);
         return services;
     }
 
@@ -79,7 +79,7 @@ public static class FloSiloWebExtensions
     }
 
     /// <summary>
-    /// Maps the API, OpenAPI, <c>/health/live</c>, <c>/health/ready</c>, <c>/cluster/members</c>, the web dashboard
+    /// Maps the API, OpenAPI, <c>/health/live</c>, <c>/health/ready</c>, <c>/cluster/members</c>, <c>/metrics</c>, the web dashboard
     /// (<c>/</c>, <c>/dashboard/*</c>) and Orleans' runtime dashboard (<c>/orleans/</c>, its services added by
     /// <see cref="FloSiloBuilderExtensions.AddFloPlatform"/>).
     /// </summary>
@@ -88,6 +88,7 @@ public static class FloSiloWebExtensions
         routes.MapFloEndpoints();
         routes.MapFloHealth();
         routes.MapClusterMembers();
+        routes.MapFloMetrics();
         routes.MapFloDashboard();
         // Its routes are the Orleans dashboard's own page and internals, not the platform's API: left out of the OpenAPI document.
         routes.MapOrleansDashboard(DashboardAccess.OrleansDashboardPrefix).ExcludeFromDescription();

@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Actions;
 
 namespace Flo.Grains.Actions;
@@ -345,7 +346,22 @@ public sealed partial class ActionRunGrain(
     {
         var e = new ActionEvent { Kind = kind, Namespace = ns, Action = Run.Action, RunId = runId, Status = Run.Status, Attempt = attempt, AtMs = Now, WorkerId = workerId, Error = error };
         publishing = PublishAfterAsync(publishing, e);
+        if (Run.Status.IsFinished())
+        {
+            var tags = new System.Diagnostics.TagList { { "namespace", ns }, { "action", Run.Action }, { "status", StatusTag(Run.Status) } };
+            FloInstruments.RunsFinished.Add(1, tags);
+            FloInstruments.RunDuration.Record(e.AtMs - Run.SubmittedAtMs, tags);
+        }
     }
+
+    private static string StatusTag(RunStatus status) => status switch
+    {
+        RunStatus.Completed => "completed",
+        RunStatus.Failed => "failed",
+        RunStatus.Cancelled => "cancelled",
+        RunStatus.TimedOut => "timed_out",
+        _ => "other",
+    };
 
     private async Task PublishAfterAsync(Task previous, ActionEvent e)
     {

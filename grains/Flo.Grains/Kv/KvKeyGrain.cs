@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Kv;
 
 namespace Flo.Grains.Kv;
@@ -50,7 +51,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     }
 
     /// <inheritdoc/>
-    public Task<KvEntry?> Get() => Task.FromResult(Live(Now));
+    public Task<KvEntry?> Get() => Task.FromResult(Counted("get", Live(Now)));
 
     /// <inheritdoc/>
     public async Task<KvEntry?> GetOrWait(int blockMs, CancellationToken cancellationToken)
@@ -60,12 +61,12 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         {
             if (Live(Now) is { } entry)
             {
-                return entry;
+                return Counted("get", entry);
             }
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
-                return Live(Now);
+                return Counted("get", Live(Now));
             }
         }
     }
@@ -83,10 +84,12 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         var currentVersion = live?.Version ?? 0;
         if (condition.CasVersion is { } expected && expected != currentVersion)
         {
+            Count("put", "conflict");
             return new KvPutResult(KvPutStatus.VersionConflict, currentVersion);
         }
         if (condition.IfNotExists && live is not null)
         {
+            Count("put", "exists");
             return new KvPutResult(KvPutStatus.AlreadyExists, currentVersion);
         }
         var ttlMs = condition.TtlMilliseconds ?? (condition.TtlSeconds is { } s ? checked(s * 1000) : 0);
@@ -103,6 +106,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         var version = LastVersion + 1;
         Append(new KvVersion { Version = version, TimestampMs = now, Value = value, ExpiresAtMs = expiresAt });
         await WriteAsync();
+        Count("put", "ok");
         return new KvPutResult(KvPutStatus.Ok, version);
     }
 
@@ -112,13 +116,24 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         var now = Now;
         if (Live(now) is null)
         {
+            Count("delete", "not_found");
             return new KvDeleteResult(false, LastVersion);
         }
         var version = LastVersion + 1;
         Append(new KvVersion { Version = version, TimestampMs = now, IsTombstone = true });
         await WriteAsync();
         await Index.Remove(Key);
+        Count("delete", "ok");
         return new KvDeleteResult(true, version);
+    }
+
+    private void Count(string operation, string outcome)
+        => FloInstruments.KvOperations.Add(1, new("namespace", Namespace), new("operation", operation), new("outcome", outcome));
+
+    private KvEntry? Counted(string operation, KvEntry? entry)
+    {
+        Count(operation, entry is null ? "not_found" : "ok");
+        return entry;
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Queues;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,7 @@ public sealed partial class QueuePartitionGrain
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ticker?.Dispose();
+        gauges?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -75,6 +77,7 @@ public sealed partial class QueuePartitionGrain
             }
             else if (record.Status == QueueMessageStatus.Leased && record.LeaseExpiresAtMs == due)
             {
+                FloInstruments.QueueLeaseExpiries.Add(1, metricTags);
                 if (record.Deliveries >= Settings.MaxDeliveries)
                 {
                     Kill(record, record.LastError ?? $"lease expired after {record.Deliveries} deliveries", now);

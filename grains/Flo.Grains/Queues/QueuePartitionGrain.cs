@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Kv;
 using Flo.Management;
 using Flo.Queues;
@@ -54,6 +55,8 @@ public sealed partial class QueuePartitionGrain(
     private RecoveryReminder? recovery;
     private int partition;
     private string ns = "", queue = "";
+    private KeyValuePair<string, object?>[] metricTags = [];
+    private PartitionGauges? gauges;
     private string name = "";
 
     private QueueSettings Settings => state.State.Settings;
@@ -93,6 +96,10 @@ public sealed partial class QueuePartitionGrain(
             after = page[^1].Key;
         }
         EnsureTimeline();
+        metricTags = FloInstruments.Tags(ns, "queue", queue, new KeyValuePair<string, object?>("partition", partition));
+        gauges = new PartitionGauges(metricTags);
+        this.RegisterGrainTimer(() => { RefreshGauges(); return Task.CompletedTask; }, PartitionGauges.Period, PartitionGauges.Period);
+        RefreshGauges();
     }
 
     /// <inheritdoc/>
@@ -269,6 +276,24 @@ public sealed partial class QueuePartitionGrain(
     {
         EnsureUsable();
         Advance(Now);
+        var stats = Count();
+        gauges?.Set(stats);
+        return Task.FromResult(stats);
+    }
+
+    /// <summary>Samples the partition's counts into its metric gauges (every <see cref="PartitionGauges.Period"/> while active).</summary>
+    private void RefreshGauges()
+    {
+        if (commits is { IsBroken: false })
+        {
+            // Not advanced first: a sample only reads (due messages are moved by the partition's own work and ticker).
+            gauges?.Set(Count());
+        }
+    }
+
+    /// <summary>The partition's counts (O(messages): stats and gauge samples only).</summary>
+    private QueueStats Count()
+    {
         long delayed = 0, inFlight = 0;
         foreach (var record in messages.Values)
         {
@@ -281,7 +306,7 @@ public sealed partial class QueuePartitionGrain(
                 delayed++;
             }
         }
-        return Task.FromResult(new QueueStats
+        return new QueueStats
         {
             Depth = visible.Count + delayed,
             Visible = visible.Count,
@@ -291,7 +316,7 @@ public sealed partial class QueuePartitionGrain(
             DlqDropped = state.State.DlqDropped,
             Partitions = 1,
             Waiting = waiters.Count + visibilityWatchers.Count,
-        });
+        };
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Actions;
 using Flo.Reminders;
 using Flo.Schedules;
@@ -31,6 +32,10 @@ public sealed partial class ScheduleGrain(
 
     private IGrainTimer? timer;
     private ReminderSchedule? timing;
+
+    // One per activation, not one per fire: the API caches the action's partition count (fixed at registration), which
+    // a fresh one asks the action's grain for, one extra call per run on a single grain every schedule of it shares.
+    private ActionApi? actions;
     private string ns = "";
     private string id = "";
 
@@ -174,7 +179,9 @@ public sealed partial class ScheduleGrain(
     private async Task FireAsync(long due)
     {
         var d = S.Definition;
-        var runId = await new ActionApi(GrainFactory).InvokeAsync(ns, d.Action, new RunInvocation
+        // Lateness as the invoke starts (a missed run collapsed after downtime counts its whole delay).
+        FloInstruments.ScheduleLateness.Record(Math.Max(0, Now - due), new KeyValuePair<string, object?>("namespace", ns), new KeyValuePair<string, object?>("action", d.Action));
+        var runId = await (actions ??= new ActionApi(GrainFactory)).InvokeAsync(ns, d.Action, new RunInvocation
         {
             Payload = d.Args,
             Priority = d.Priority,

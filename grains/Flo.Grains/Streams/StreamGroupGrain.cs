@@ -1,3 +1,4 @@
+using Flo.Grains.Diagnostics;
 using Flo.Kv;
 using Flo.Streams;
 
@@ -39,6 +40,7 @@ public sealed partial class StreamGroupGrain(
     private int partitions;
     private long partitionsReadAt;
     private long nextConsumerSweepMs;
+    private GaugeCells.Cell? lagGauge;
 
     private StreamGroupSettings Settings => state.State.Settings;
 
@@ -89,6 +91,38 @@ public sealed partial class StreamGroupGrain(
             consumers.Touch(consumer, readAt, Settings.ConsumerTimeoutMs);
         }
         state.State.Consumers.Clear();
+        lagGauge = FloInstruments.StreamLags.Add(FloInstruments.Tags(ns, "stream", stream, new KeyValuePair<string, object?>("group", group)));
+        this.RegisterGrainTimer(SampleLagAsync, LagSamplePeriod, LagSamplePeriod);
+    }
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        lagGauge?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>How often an active group samples its lag for the metrics gauge (a call per stream partition each time).</summary>
+    private static readonly TimeSpan LagSamplePeriod = TimeSpan.FromSeconds(10);
+
+    private async Task SampleLagAsync(CancellationToken cancellationToken)
+    {
+        if (commits is { IsBroken: false } && state.RecordExists)
+        {
+            lagGauge?.Set(await LagAsync());
+        }
+    }
+
+    /// <summary>Records the group has not been delivered yet, over every partition.</summary>
+    private async Task<long> LagAsync()
+    {
+        var total = await PartitionsAsync(force: false);
+        long lag = 0;
+        for (var p = 0; p < total; p++)
+        {
+            lag += await Partition(p).CountAfter(p < state.State.Cursors.Count ? state.State.Cursors[p] : StreamId.Min);
+        }
+        return lag;
     }
 
     /// <inheritdoc/>
@@ -253,12 +287,8 @@ public sealed partial class StreamGroupGrain(
     {
         EnsureExists();
         var now = Now;
-        var total = await PartitionsAsync(force: false);
-        long lag = 0;
-        for (var p = 0; p < total; p++)
-        {
-            lag += await Partition(p).CountAfter(p < state.State.Cursors.Count ? state.State.Cursors[p] : StreamId.Min);
-        }
+        var lag = await LagAsync();
+        lagGauge?.Set(lag);
         return new StreamGroupInfo
         {
             Name = group,
