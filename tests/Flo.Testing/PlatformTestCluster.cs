@@ -153,7 +153,17 @@ public sealed class PlatformTestCluster : IAsyncDisposable
 
     /// <summary>A new client through real gateways (all running silos unless named), with this cluster's ids.</summary>
     public Task<FloClient> ConnectAsync(string? gateways = null, FloClientOptions? options = null)
-        => FloClient.ConnectAsync(gateways ?? Gateways, (options ?? FloClientOptions.Default) with { ClusterId = Cluster.Options.ClusterId, ServiceId = Cluster.Options.ServiceId });
+        => FloClient.ConnectAsync(gateways ?? Gateways, (options ?? DefaultClientOptions) with { ClusterId = Cluster.Options.ClusterId, ServiceId = Cluster.Options.ServiceId });
+
+    /// <summary>
+    /// A test client's options: a response timeout of <see cref="TestResponseTimeout"/>, not the product's 3 s, because a
+    /// loaded 2-core test machine (several test projects and Chromium at once) can hold a write past 3 s, and a
+    /// non-idempotent call that times out fails as "outcome unknown". Tests of timeouts pass their own options.
+    /// </summary>
+    public static FloClientOptions DefaultClientOptions { get; } = FloClientOptions.Default with { ResponseTimeout = TestResponseTimeout };
+
+    /// <summary>How long a test client's call waits for its answer.</summary>
+    public static TimeSpan TestResponseTimeout => TimeSpan.FromSeconds(15);
 
     /// <summary>The silo an activation of <paramref name="grain"/> lives on now (activating it if needed).</summary>
     public async Task<SiloHandle?> HostOfAsync(IAddressable grain)
