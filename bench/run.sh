@@ -18,10 +18,13 @@
 #   jobs     - jobs invoke->handler->result with a no-op handler, closed loop (submit->start and submit->result
 #              latency, jobs/s) vs Hangfire (Hangfire.PostgreSql, server in the bench process) and Celery (Debian's
 #              python3-celery, worker started by bench/celery/celery_bench.py) with Redis as broker and result backend
+#   schedules - N interval schedules of a no-op (--schedules N ..., default 10000; --interval-ms, default 1000) on one
+#              silo with PostgreSQL vs Quartz.NET 4.7 (ADO.NET job store on the same PostgreSQL, clustered): runs/s,
+#              lateness p50/p99 of handler start vs due time, missed/duplicated due times, CPU per schedule
 #   resp     - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP port (memory provider), Redis and
 #              Garnet (dotnet tool garnet-server)
 # Every comparison alternates peer and Flo runs over --rounds N (default 3) and prints the median ratio.
-# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|resp|all] [--seconds N] [--rounds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|schedules|resp|all] [--seconds N] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -117,6 +120,11 @@ if [[ "$what" == jobs || "$what" == all ]]; then
   pg
   echo "== jobs: invoke->handler->result, no-op handler (peers: hangfire on postgres, celery $(/usr/bin/python3 -c 'import celery; print(celery.__version__)') on redis $redis_version, port $redis_port)"
   bench jobs --postgres "$FLO_TEST_POSTGRES" --redis-port "$redis_port" "$@"
+fi
+if [[ "$what" == schedules || "$what" == all ]]; then
+  pg
+  echo "== schedules: interval schedules every second, handler start vs due time (peer: Quartz.NET, ADO.NET job store on the same PostgreSQL, clustered)"
+  bench schedules --postgres "$FLO_TEST_POSTGRES" "$@"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Flo.Bench;
 using Flo.Bench.Jobs;
+using Flo.Bench.Schedules;
 
 // End-to-end benchmarks of the platform on Orleans, each beside a peer doing the same work on this machine.
 // bench/run.sh starts the peers (Redis, etcd, Garnet, PostgreSQL) and runs everything; see bench/RESULTS.md.
@@ -69,5 +70,23 @@ jobs.SetAction(async r =>
         flo: flo is null ? null : flo.RunAsync);
 });
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs };
+var scheduleCounts = new Option<int[]>("--schedules") { Description = "Interval schedules per comparison (several: one comparison each).", DefaultValueFactory = _ => [10_000], AllowMultipleArgumentsPerToken = true };
+var intervalMs = new Option<int>("--interval-ms") { Description = "Every schedule's interval.", DefaultValueFactory = _ => 1_000 };
+var warmup = new Option<int>("--warmup") { Description = "Seconds between starting the schedules and the measured window.", DefaultValueFactory = _ => 8 };
+var scheduleRunners = new Option<string[]>("--runners") { Description = "Sides to run: flo, quartz.", DefaultValueFactory = _ => ["flo", "quartz"], AllowMultipleArgumentsPerToken = true };
+var floPartitions = new Option<int>("--flo-partitions") { Description = "Dispatch partitions of Flo's scheduled action.", DefaultValueFactory = _ => 2 };
+var floWorkers = new Option<int>("--flo-workers") { Description = "Flo workers in the bench process (each has one lease call out at a time).", DefaultValueFactory = _ => 4 };
+var floConcurrency = new Option<int>("--flo-concurrency") { Description = "Each Flo worker's concurrency.", DefaultValueFactory = _ => 250 };
+var quartzThreads = new Option<int>("--quartz-threads") { Description = "Quartz's thread pool (jobs at once; also caps a batch).", DefaultValueFactory = _ => 100 };
+var quartzBatch = new Option<int>("--quartz-batch") { Description = "Quartz's most triggers per acquisition (batchTriggerAcquisitionMaxCount).", DefaultValueFactory = _ => 100 };
+var schedules = new Command("schedules", "N interval schedules of a no-op on one node: Flo (one silo, PostgreSQL) vs Quartz.NET (ADO.NET job store, clustered, same PostgreSQL).")
+{
+    duration, postgres, rounds, scheduleCounts, intervalMs, warmup, scheduleRunners, floPartitions, floWorkers, floConcurrency, quartzThreads, quartzBatch,
+};
+schedules.SetAction(async (r, cancellationToken) => await SchedulesBench.RunAsync(new SchedulesSettings(
+    r.GetValue(postgres) ?? throw new ArgumentException("--postgres is required"), r.GetValue(scheduleCounts)!, TimeSpan.FromMilliseconds(r.GetValue(intervalMs)),
+    TimeSpan.FromSeconds(r.GetValue(duration)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(rounds), r.GetValue(scheduleRunners)!,
+    r.GetValue(floPartitions), r.GetValue(floWorkers), r.GetValue(floConcurrency), r.GetValue(quartzThreads), r.GetValue(quartzBatch)), cancellationToken));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules };
 return await root.Parse(args).InvokeAsync();
