@@ -21,10 +21,14 @@
 #   schedules - N interval schedules of a no-op (--schedules N ..., default 10000; --interval-ms, default 1000) on one
 #              silo with PostgreSQL vs Quartz.NET 4.7 (ADO.NET job store on the same PostgreSQL, clustered): runs/s,
 #              lateness p50/p99 of handler start vs due time, missed/duplicated due times, CPU per schedule
+#   dataflow - flows: a 10-node pipeline and a 2-node cycle (--generations N, default 10000; --durable-generations N
+#              for PostgreSQL), node runs/s and per-generation latency p50/p99, Flo (one silo in-process, memory and
+#              PostgreSQL; node code on a worker of the bench process) vs the same graphs in System.Threading.Tasks.Dataflow
+#              in one process (not durable)
 #   resp     - redis-benchmark -t set,get (c1, c50, c50 -P16) against a silo's RESP port (memory provider), Redis and
 #              Garnet (dotnet tool garnet-server)
 # Every comparison alternates peer and Flo runs over --rounds N (default 3) and prints the median ratio.
-# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|schedules|resp|all] [--seconds N] [--rounds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|schedules|dataflow|resp|all] [--seconds N] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -125,6 +129,17 @@ if [[ "$what" == schedules || "$what" == all ]]; then
   pg
   echo "== schedules: interval schedules every second, handler start vs due time (peer: Quartz.NET, ADO.NET job store on the same PostgreSQL, clustered)"
   bench schedules --postgres "$FLO_TEST_POSTGRES" "$@"
+fi
+if [[ "$what" == dataflow || "$what" == all ]]; then
+  pg
+  echo "== dataflow: 10-node pipeline and 2-node cycle (floor: System.Threading.Tasks.Dataflow in one process)"
+  # Runs are sized in generations, not seconds: --seconds does not apply.
+  args=(); skip=0
+  for a in "$@"; do
+    if [ $skip = 1 ]; then skip=0; continue; fi
+    case "$a" in --seconds) skip=1 ;; *) args+=("$a") ;; esac
+  done
+  bench dataflow --postgres "$FLO_TEST_POSTGRES" "${args[@]}"
 fi
 if [[ "$what" == resp || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools

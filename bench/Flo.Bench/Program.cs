@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Flo.Bench;
+using Flo.Bench.Dataflow;
 using Flo.Bench.Jobs;
 using Flo.Bench.Schedules;
 
@@ -88,5 +89,16 @@ schedules.SetAction(async (r, cancellationToken) => await SchedulesBench.RunAsyn
     TimeSpan.FromSeconds(r.GetValue(duration)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(rounds), r.GetValue(scheduleRunners)!,
     r.GetValue(floPartitions), r.GetValue(floWorkers), r.GetValue(floConcurrency), r.GetValue(quartzThreads), r.GetValue(quartzBatch)), cancellationToken));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules };
+var flowGenerations = new Option<int>("--generations") { Description = "Generations of each in-memory flow run (and of its TPL Dataflow floor).", DefaultValueFactory = _ => 10_000 };
+var flowDurableGenerations = new Option<int>("--durable-generations") { Description = "Generations of each PostgreSQL flow run.", DefaultValueFactory = _ => 10_000 };
+var flowGraphs = new Option<string[]>("--graphs") { Description = "Graphs: pipeline (10 nodes), cycle (2 nodes).", DefaultValueFactory = _ => ["pipeline", "cycle"], AllowMultipleArgumentsPerToken = true };
+var flowStorages = new Option<string[]>("--storage") { Description = "Flo storage providers to run (memory, postgres).", DefaultValueFactory = _ => ["memory", "postgres"], AllowMultipleArgumentsPerToken = true };
+var dataflow = new Command("dataflow", "Flows: a 10-node pipeline and a 2-node cycle, node runs/s and generation latency, Flo (memory, PostgreSQL) vs System.Threading.Tasks.Dataflow in one process.")
+{
+    postgres, rounds, flowGenerations, flowDurableGenerations, flowGraphs, flowStorages,
+};
+dataflow.SetAction(async r => await DataflowBench.RunAsync(new DataflowSettings(
+    r.GetValue(postgres), r.GetValue(flowGenerations), r.GetValue(flowDurableGenerations), r.GetValue(rounds), r.GetValue(flowGraphs)!, r.GetValue(flowStorages)!)));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules, dataflow };
 return await root.Parse(args).InvokeAsync();

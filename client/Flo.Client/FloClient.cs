@@ -39,6 +39,7 @@ public sealed class FloClient : IAsyncDisposable
         Action = new Flo.Actions.ActionClient(grains, options.Namespace);
         Schedule = new Flo.Schedules.ScheduleClient(grains, options.Namespace);
         Management = new Flo.Management.ManagementClient(grains, Action, Schedule, options.Namespace);
+        Flow = new Flo.Dataflow.FlowClient(grains, Action, options.Namespace);
     }
 
     /// <summary>The KV store.</summary>
@@ -55,6 +56,9 @@ public sealed class FloClient : IAsyncDisposable
 
     /// <summary>Schedules: cron, interval and once, each due time invoking an action exactly once.</summary>
     public Flo.Schedules.ScheduleClient Schedule { get; }
+
+    /// <summary>Dataflow: start built flows as runs of grains, wait for them, watch and inspect their nodes, cancel them.</summary>
+    public Flo.Dataflow.FlowClient Flow { get; }
 
     /// <summary>Management: overviews, throughput, queue and stream depths, cluster silos, health, and run/schedule listings.</summary>
     public Flo.Management.ManagementClient Management { get; }

@@ -26,7 +26,7 @@ public static class FloEndpoints
     /// <summary>
     /// Registers what the endpoints need: the OpenAPI document <c>v1</c>, problem details with a <c>code</c> on every
     /// one, route handlers that report a value which does not bind (instead of an empty 400), the RESP handler, and the
-    /// action and schedule operations the actions and schedules APIs share.
+    /// action, schedule and flow operations the APIs share.
     /// </summary>
     public static IServiceCollection AddFloEndpoints(this IServiceCollection services)
     {
@@ -40,6 +40,7 @@ public static class FloEndpoints
         // One for the silo: it caches each action's partition count (fixed at its first registration).
         services.TryAddSingleton<Flo.Actions.ActionApi>();
         services.TryAddSingleton<Flo.Schedules.ScheduleApi>();
+        services.TryAddSingleton<Flo.Dataflow.FlowApi>();
         // One for the silo: it keeps the previous reading of each silo's message counters for calls per second.
         services.TryAddSingleton<Flo.Management.ManagementApi>();
         return services;
@@ -64,7 +65,7 @@ public static class FloEndpoints
         return listen;
     }
 
-    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers|schedules/...</c>, the management routes <c>/v1/namespaces</c>, <c>/v1/cluster</c>, <c>/v1/ns/{ns}/overview|events</c>) and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Maps the HTTP/JSON API (<c>/v1/ns/{ns}/kv|queues|streams|actions|runs|workers|schedules|flows/...</c>, the management routes <c>/v1/namespaces</c>, <c>/v1/cluster</c>, <c>/v1/ns/{ns}/overview|events</c>) and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapFloEndpoints(this IEndpointRouteBuilder routes)
     {
         KvHttpApi.Map(routes);
@@ -72,6 +73,7 @@ public static class FloEndpoints
         StreamHttpApi.Map(routes);
         ActionHttpApi.Map(routes);
         ScheduleHttpApi.Map(routes);
+        FlowHttpApi.Map(routes);
         ManagementHttpApi.Map(routes);
         routes.MapOpenApi("/openapi/{documentName}.json");
         return routes;

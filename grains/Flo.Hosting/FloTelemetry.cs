@@ -13,7 +13,7 @@ namespace Flo.Hosting;
 /// OpenTelemetry for a silo. Metrics, always: the platform's meter (<see cref="FloInstruments.MeterName"/>), Orleans'
 /// (<see cref="OrleansMeter"/>), ASP.NET Core's and Kestrel's, and the .NET runtime's, scraped by Prometheus at
 /// <see cref="MetricsPath"/> on the HTTP port and also exported over OTLP when <c>Cluster:Telemetry:OtlpEndpoint</c> is
-/// set. Traces (Orleans' activity sources and ASP.NET Core's) are exported over OTLP when that endpoint is set; Orleans'
+/// set. Traces (Orleans' activity sources, the flows' <c>Flo.Dataflow</c> and ASP.NET Core's) are exported over OTLP when that endpoint is set; Orleans'
 /// activity propagation (on in every silo and <c>FloClient</c>) carries a caller's trace into the grains it calls.
 /// </summary>
 public static class FloTelemetry
@@ -50,6 +50,7 @@ public static class FloTelemetry
         {
             builder.WithTracing(tracing => tracing
                 .AddSource(ActivitySources)
+                .AddSource(Flo.Dataflow.FlowTracing.SourceName)
                 .AddSource("Microsoft.AspNetCore")
                 .AddOtlpExporter(o => o.Endpoint = otlp));
         }

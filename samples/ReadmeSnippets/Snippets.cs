@@ -1,5 +1,6 @@
 using Flo;
 using Flo.Actions;
+using Flo.Dataflow;
 using Flo.Kv;
 using Flo.Queues;
 using Flo.Streams;
@@ -60,6 +61,17 @@ public static class Snippets
         string taskId = await app.SubmitAsync(resize, new ResizeArgs("cat.png", 640));
         TaskResult<int> result = await app.WaitForResultAsync<int>(taskId, TimeSpan.FromSeconds(30));
         Check(result.Result == 320, "the task snippet's result came back");
+    }
+
+    /// <summary>README: a cyclic flow whose nodes are grains, its node code run by this process.</summary>
+    public static async Task DataflowAsync(FloClient client)
+    {
+        var add = Flow.Node("add", async (int a, int b = 0) => a + b);
+        var f = new FlowBuilder("counter");
+        f["result"] = add(1, f["result"]);
+        FlowRunInfo done = await client.Flow.RunUntilCompleteAsync(f.Build(), new FlowRunOptions { StopAt = 3 });
+        Console.WriteLine($"{done.Status}: result = {done.ValueOf<int>("result")} at {done.GenerationOf("result")}");
+        Check(done.Status == FlowRunStatus.LimitReached && done.ValueOf<int>("result") == 4, "the dataflow snippet counted to 4 at generation 3");
     }
 
     /// <summary>The task snippet's arguments.</summary>

@@ -41,6 +41,7 @@ public sealed partial class ReadmeTests
         await ReadmeSnippets.Snippets.QueuesAsync(client);
         await ReadmeSnippets.Snippets.StreamsAsync(client);
         await ReadmeSnippets.Snippets.ActionsAsync(client);
+        await ReadmeSnippets.Snippets.DataflowAsync(client);
         await ReadmeSnippets.Snippets.OwnGrainsAsync(client);
         Assert.Equal(2, (await client.Grains.GetGrain<IVisitCounterGrain>("ada").Visit()).Visits);
     }

@@ -7,7 +7,8 @@ namespace Flo.Endpoints.Http;
 /// <summary>
 /// Every HTTP error is an RFC 9457 <c>application/problem+json</c> body with a stable <c>code</c> (and <c>title</c> =
 /// the code). Typed platform errors: 400 InvalidArgument/InvalidCursor, 404 KeyNotFound, 404 MessageNotFound/GroupNotFound,
-/// 404 ActionNotFound/RunNotFound/ScheduleNotFound, 408 Timeout (a wait for a run, with <c>run_status</c>), 409 VersionConflict/KeyExists
+/// 404 ActionNotFound/RunNotFound/ScheduleNotFound/FlowRunNotFound/FlowNodeNotFound, 408 Timeout (a wait for a run or
+/// flow run, with <c>run_status</c>; flow definition and argument errors are 400 InvalidArgument), 409 VersionConflict/KeyExists
 /// (with <c>current_version</c>), 409 LeaseExpired, 409 IdempotencyConflict (with the first run's <c>run_id</c>), 409
 /// StaleAttempt, 409 RunNotFinished (a retry of an unfinished run, with <c>run_status</c>), 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
 /// <see cref="FloEndpoints.UseFloEndpoints"/>): 400 InvalidArgument (a route or query value of the wrong type, a
@@ -32,6 +33,9 @@ internal static class HttpProblems
         Flo.Actions.RunNotFinishedException e => ProblemWith(409, "RunNotFinished", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Flo.Actions.RunWaitTimeoutException e => ProblemWith(408, "Timeout", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Flo.Schedules.ScheduleNotFoundException e => Problem(404, "ScheduleNotFound", e.Message),
+        Flo.Dataflow.FlowRunNotFoundException e => Problem(404, "FlowRunNotFound", e.Message),
+        Flo.Dataflow.FlowNodeNotFoundException e => Problem(404, "FlowNodeNotFound", e.Message),
+        Flo.Dataflow.FlowRunWaitTimeoutException e => ProblemWith(408, "Timeout", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Orleans.Runtime.SiloUnavailableException e => Problem(503, "Unavailable", e.Message),
         Orleans.Runtime.OrleansMessageRejectionException e => Problem(503, "Unavailable", e.Message),
         TimeoutException e => Problem(504, "Timeout", e.Message),

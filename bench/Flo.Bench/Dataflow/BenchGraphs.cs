@@ -1,0 +1,71 @@
+using Flo.Dataflow;
+
+namespace Flo.Bench.Dataflow;
+
+/// <summary>The two graphs measured, as Flo flows: trivial node code (add one), timed by a <see cref="GenerationClock"/>.</summary>
+public static class BenchGraphs
+{
+    /// <summary>Nodes of the pipeline.</summary>
+    public const int PipelineNodes = 10;
+
+    /// <summary>
+    /// A 10-node pipeline <c>n0 → n1 → ... → n9</c>. <c>n0</c> counts itself (a self-loop with a default), which makes
+    /// the pipeline run generation after generation (a flow without a cycle runs once); each stage adds one. Lockstep
+    /// lets all ten nodes run at once on successive generations. Stop with <c>StopAtNode = { n9: generations - 1 }</c>.
+    /// </summary>
+    public static FlowDefinition Pipeline(GenerationClock clock)
+    {
+        var source = Flow.Node("Source", async (long previous = -1) =>
+        {
+            clock.Ran();
+            clock.Start(previous + 1);
+            return previous + 1;
+        });
+        var stage = Flow.Node("Stage", async (long value) =>
+        {
+            clock.Ran();
+            return value + 1;
+        });
+        var sink = Flow.Node("Sink", async (long value) =>
+        {
+            clock.Ran();
+            clock.End(FlowNodeContext.Current!.Generation);
+            return value;
+        });
+        var f = new FlowBuilder("pipeline");
+        f["n0"] = source(f["n0"]);
+        for (var i = 1; i < PipelineNodes - 1; i++)
+        {
+            f[$"n{i}"] = stage(f[$"n{i - 1}"]);
+        }
+        f[$"n{PipelineNodes - 1}"] = sink(f[$"n{PipelineNodes - 2}"]);
+        return f.Build();
+    }
+
+    /// <summary>The pipeline's last node, whose limit ends a run.</summary>
+    public static string PipelineSink => $"n{PipelineNodes - 1}";
+
+    /// <summary>
+    /// A 2-node cycle <c>a = Increment(b)</c> (its default starts it), <c>b = Step(a)</c>: strictly one node at a time,
+    /// a generation is a's run then b's. Stop with <c>StopAtNode = { b: generations - 1 }</c>.
+    /// </summary>
+    public static FlowDefinition Cycle(GenerationClock clock)
+    {
+        var increment = Flow.Node("Increment", async (long value = 0) =>
+        {
+            clock.Ran();
+            clock.Start(FlowNodeContext.Current!.Generation);
+            return value + 1;
+        });
+        var step = Flow.Node("Step", async (long value) =>
+        {
+            clock.Ran();
+            clock.End(FlowNodeContext.Current!.Generation);
+            return value;
+        });
+        var f = new FlowBuilder("cycle");
+        f["a"] = increment(f["b"]);
+        f["b"] = step(f["a"]);
+        return f.Build();
+    }
+}

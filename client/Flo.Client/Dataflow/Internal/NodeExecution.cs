@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using Flo.Actions;
+
+namespace Flo.Dataflow.Internal;
+
+/// <summary>
+/// Runs one generation of a node on a worker: the action handler of <c>flow:{type}</c>. It turns the payload's JSON
+/// inputs into arguments (streamed inputs into readers of the producer's parts), calls the node's function, sends a
+/// streaming node's parts to its grain as they come, and answers with the outputs (and state) as JSON. An exception
+/// from the node's code is the generation's result (the node fails), not a failed action run: action retries are for
+/// lost workers and timeouts only.
+/// </summary>
+internal static class NodeExecution
+{
+    public static async Task<byte[]> RunAsync(NodeType type, ActionContext context, IGrainFactory grains)
+    {
+        var payload = context.Json<NodeRunPayload>(FlowJson.Options);
+        var token = context.CancellationToken;
+        // The node's code runs inside this span, so spans it starts itself are its children.
+        using var span = FlowTracing.StartNodeSpan(FlowTracing.NodeRunSpan, payload.TraceParent, payload.TraceState, payload.Namespace, payload.RunId, payload.Node, payload.Generation);
+        span?.SetTag(FlowTracing.NodeTypeTag, type.Name);
+        span?.SetTag(FlowTracing.AttemptTag, context.Attempt);
+        span?.SetTag(FlowTracing.ActionRunTag, context.RunId);
+        NodeRunResult result;
+        try
+        {
+            result = await ExecuteAsync(type, payload, context, grains, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            FlowTracing.End(span, "cancelled");
+            throw;
+        }
+        catch (Exception e)
+        {
+            result = new NodeRunResult { Error = $"{e.GetType().Name}: {e.Message}" };
+        }
+        var json = JsonSerializer.Serialize(result, FlowJson.Options);
+        await ReportAsync(grains, payload, context.RunId, json, token).ConfigureAwait(false);
+        FlowTracing.End(span, result.Error is null ? "completed" : "failed", result.Error);
+        return Encoding.UTF8.GetBytes(json);
+    }
+
+    private static async Task<NodeRunResult> ExecuteAsync(NodeType type, NodeRunPayload payload, ActionContext context, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (payload.Inputs.Count != type.Parameters.Count)
+        {
+            throw new FlowArgumentException($"Node type '{type.Name}' takes {type.Parameters.Count} inputs; generation {payload.Generation} of '{payload.Node}' brought {payload.Inputs.Count}: does this worker host another version of it?");
+        }
+        var arguments = new object?[type.Invoker.Arity];
+        object? state = null;
+        if (type.StateType is { } stateType)
+        {
+            state = payload.State is null ? type.CreateState!() : JsonSerializer.Deserialize(payload.State, stateType, FlowJson.Options);
+            arguments[0] = state;
+        }
+        foreach (var i in type.TokenArguments)
+        {
+            arguments[i] = cancellationToken;
+        }
+        for (var k = 0; k < type.Parameters.Count; k++)
+        {
+            arguments[type.Parameters[k].Argument] = Argument(type, k, payload, grains, cancellationToken);
+        }
+        var previous = FlowNodeContext.Current;
+        FlowNodeContext.Current = new FlowNodeContext(payload.Namespace, payload.RunId, payload.Node, payload.Generation, context.Attempt, cancellationToken);
+        try
+        {
+            var returned = type.Invoker.Invoke(arguments);
+            object? value;
+            if (type.Streaming)
+            {
+                var emitter = new PartEmitter(Grain(grains, payload, payload.Node), payload.Generation, cancellationToken);
+                value = type.Shape.Seed;
+                await foreach (var part in type.Invoker.Stream(returned, cancellationToken).ConfigureAwait(false))
+                {
+                    value = type.Shape.Accumulate(value, part);
+                    await emitter.AddAsync(type.Shape.Serialize(part)).ConfigureAwait(false);
+                }
+                await emitter.FlushAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                value = await type.Invoker.ResultAsync(returned).ConfigureAwait(false);
+            }
+            return new NodeRunResult
+            {
+                Outputs = type.Shape.Serialize(value),
+                State = type.StateType is { } t ? JsonSerializer.Serialize(state, t, FlowJson.Options) : null,
+            };
+        }
+        finally
+        {
+            FlowNodeContext.Current = previous;
+        }
+    }
+
+    private static object? Argument(NodeType type, int k, NodeRunPayload payload, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var parameter = type.Parameters[k];
+        var input = payload.Inputs[k];
+        return input.Kind switch
+        {
+            NodeInputKind.Default => parameter.DefaultValue,
+            NodeInputKind.Stream when type.StreamReaders[k] is { } read
+                => read(Grain(grains, payload, input.From!), input.From!, input.FromGeneration, input.FromPort, cancellationToken),
+            NodeInputKind.Value when !parameter.IsStream => JsonSerializer.Deserialize(input.Json ?? "null", parameter.Type, FlowJson.Options),
+            _ => throw new FlowArgumentException($"Node '{payload.Node}' parameter '{parameter.Name}' was given a {input.Kind} input, which it cannot take."),
+        };
+    }
+
+    private static IFlowNodeGrain Grain(IGrainFactory grains, NodeRunPayload payload, string node)
+        => grains.GetGrain<IFlowNodeGrain>(FlowLimits.NodeKey(payload.Namespace, payload.RunId, node));
+
+    /// <summary>
+    /// Tells the node's grain now (it also watches the action run, so a report lost here is found: this is the fast
+    /// path, and after a silo loss it brings the node back at once).
+    /// </summary>
+    private static async Task ReportAsync(IGrainFactory grains, NodeRunPayload payload, string actionRunId, string json, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Grain(grains, payload, payload.Node).Report(payload.Generation, actionRunId, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The action run's result carries the same report.
+        }
+    }
+}
