@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using Flo.Dataflow;
 using Flo.Grains;
 using Flo.Grains.Management;
 using Flo.Reminders;
@@ -24,7 +25,8 @@ public static class FloSiloBuilderExtensions
     /// storage for users' grains (<see cref="FloSiloOptions.DefaultGrainStorage"/>), reminders on the same database,
     /// membership timings (<see cref="FloMembershipDefaults"/>, then <c>Cluster:Membership</c>), activity propagation,
     /// Orleans' runtime dashboard (served by <see cref="FloSiloWebExtensions.MapFloSilo"/> under <c>/orleans/</c>), and
-    /// grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>.
+    /// grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>, and flow node types to run in the silo from
+    /// the assemblies named in <see cref="FloDataflowSiloOptions.NodeAssemblies"/>.
     /// </summary>
     public static ISiloBuilder AddFloPlatform(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -61,6 +63,11 @@ public static class FloSiloBuilderExtensions
         AddDefaultGrainStorage(silo, options, storage, storageSection);
         AddReminders(silo, storage);
 
+        foreach (var path in options.Dataflow.NodeAssemblies)
+        {
+            // Node types in these run inside the silo (their node grains call them, no worker needed).
+            silo.Services.AddFloFlowNodes(Assembly.LoadFrom(Path.GetFullPath(path)));
+        }
         silo.Services.AddSerializer(serializer =>
         {
             serializer.AddAssembly(typeof(GrainsAssembly).Assembly);

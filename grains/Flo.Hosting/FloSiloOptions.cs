@@ -37,6 +37,9 @@ public sealed class FloSiloOptions
     /// </summary>
     public string[] GrainAssemblies { get; set; } = [];
 
+    /// <summary>Flows (<c>Cluster:Dataflow</c>): node types this silo runs itself.</summary>
+    public FloDataflowSiloOptions Dataflow { get; set; } = new();
+
     /// <summary>OpenTelemetry export (<c>Cluster:Telemetry</c>).</summary>
     public FloTelemetryOptions Telemetry { get; set; } = new();
 

@@ -10,11 +10,13 @@ namespace Flo.Dataflow.Tests;
 /// A cyclic flow on three silos (PostgreSQL) while the silo hosting its run's grain (and, by placement, most of its
 /// node grains) is killed: the run resumes and ends with the outputs of an uninterrupted run, every generation's code
 /// got the inputs the uninterrupted run gives it, and every node generation was applied exactly once (the node code may
-/// have run again, as a recorded attempt of the same action run, never applied twice).
+/// have run again, as a recorded attempt of the same action run, never applied twice). Once with the node code on a
+/// worker, once with node types the silos run themselves (<see cref="SiloNodeTypes"/>), whose code is lost with the
+/// killed silo and run again as the next attempt by the node grain's next activation.
 /// </summary>
 [Trait("Category", "Dataflow")]
 [Trait("Category", "Fault")]
-public sealed class FlowFaultTests(ThreeSiloPostgres fixture, ITestOutputHelper output) : IClassFixture<ThreeSiloPostgres>
+public sealed class FlowFaultTests(ThreeSiloPostgresWithNodes fixture, ITestOutputHelper output) : IClassFixture<ThreeSiloPostgresWithNodes>
 {
     /// <summary>The run stops when <c>a</c> completes this generation.</summary>
     private const int Limit = 40;
@@ -66,7 +68,12 @@ public sealed class FlowFaultTests(ThreeSiloPostgres fixture, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task TheFlowCompletesAsUninterruptedWithEachGenerationAppliedOnceWhenItsSiloIsKilled()
+    public Task TheFlowCompletesAsUninterruptedWithEachGenerationAppliedOnceWhenItsSiloIsKilled() => RunThroughKillAsync(inSilo: false);
+
+    [Fact]
+    public Task SiloRunNodesCompleteAsUninterruptedWithEachGenerationAppliedOnceWhenTheirSiloIsKilled() => RunThroughKillAsync(inSilo: true);
+
+    private async Task RunThroughKillAsync(bool inSilo)
     {
         var cluster = fixture.Cluster;
         var client = fixture.Client;
@@ -79,16 +86,32 @@ public sealed class FlowFaultTests(ThreeSiloPostgres fixture, ITestOutputHelper 
             var run = await client.Flow.GetAsync(runId!, options);
             return $"run {run.Status}: {string.Join(", ", run.Nodes.Select(n => $"{n.Name} at {n.Generation} {n.Status}"))}";
         }, output.WriteLine);
-        var flow = Build((node, input) =>
+        void Executed(string node, long input)
         {
             var context = FlowNodeContext.Current!;
             executions.GetOrAdd((node, context.Generation), _ => new()).Enqueue((context.Attempt, input));
             progress.Advance();
-        });
+        }
+        FlowDefinition flow;
+        if (inSilo)
+        {
+            var f = new FlowBuilder("silo-fault-cycle");
+            f["a"] = SiloNodeTypes.Increment(f["b"]);
+            f["b"] = SiloNodeTypes.Accumulate(f["a"]);
+            flow = f.Build();
+        }
+        else
+        {
+            flow = Build(Executed);
+        }
 
-        // The node code runs on a worker of this process, connected through every gateway, so it outlives the killed silo.
+        // The node code runs on a worker of this process, connected through every gateway, so it outlives the killed
+        // silo; or in the silos, where the killed one takes its running generations along.
         await using var worker = client.Flow.NewWorker(new FlowWorkerOptions(Namespace: ns)).Host(flow);
-        await worker.StartAsync();
+        if (!inSilo)
+        {
+            await worker.StartAsync();
+        }
         // The run's grain is placed (activated by an id) on a silo other than the first, which is then killed; its node
         // grains are activated by its calls, so placement puts most of them beside it.
         (runId, var victim) = await cluster.PlaceAwayFromAsync(cluster.Silos[0], async (name, grains) =>
@@ -97,6 +120,7 @@ public sealed class FlowFaultTests(ThreeSiloPostgres fixture, ITestOutputHelper 
             await grain.Get();
             return grain;
         });
+        using var observe = SiloNodeTypes.Observe(runId, (what, input) => Executed(what == "increment" ? "a" : "b", (long)input!));
         await using (await client.Flow.StartAsync(flow, new FlowRunOptions { Namespace = ns, RunId = runId, StopAt = Limit, HostNodes = false }))
         {
         }
@@ -136,6 +160,12 @@ public sealed class FlowFaultTests(ThreeSiloPostgres fixture, ITestOutputHelper 
             Assert.Equal(node.Completed + 1, node.Applied);
             Assert.Equal(Enumerable.Range(0, node.Completed + 1), node.Runs.Select(r => r.Generation));
             Assert.All(node.Runs, r => Assert.Equal(FlowNodeStatus.Completed, r.Outcome));
+            if (inSilo)
+            {
+                // Run in the silos: no action runs; the code of a generation ran once per attempt (distinct, above).
+                Assert.All(node.Runs, r => Assert.Null(r.ActionRunId));
+                continue;
+            }
             Assert.Equal(node.Runs.Count, node.Runs.Select(r => r.ActionRunId).Distinct().Count(id => id is not null));
             foreach (var run in node.Runs)
             {

@@ -18,7 +18,7 @@ public sealed partial class FlowNodeGrain
             return;
         }
         executing = generation;
-        _ = ExecuteAsync(generation);
+        _ = RunsHere(out var timeout, out var maxRetries) ? ExecuteHereAsync(generation, timeout, maxRetries) : ExecuteAsync(generation);
     }
 
     /// <summary>Creates the generation's action run (or finds it again by its key), then waits for its end and reports it.</summary>
@@ -70,19 +70,7 @@ public sealed partial class FlowNodeGrain
     /// <summary>Invokes the node type's action for the running generation; null when that cannot succeed (the node has failed).</summary>
     private async Task<string?> InvokeAsync(int generation)
     {
-        var running = S.Running!;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new NodeRunPayload
-        {
-            Namespace = ns,
-            RunId = runId,
-            Node = node,
-            NodeType = S.NodeType,
-            Generation = generation,
-            Inputs = running.Inputs,
-            State = S.StateJson,
-            TraceParent = S.TraceParent,
-            TraceState = S.TraceState,
-        }, FlowJson.Options);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(Payload(generation), FlowJson.Options);
         var action = FlowLimits.ActionName(S.NodeType);
         try
         {
@@ -130,6 +118,20 @@ public sealed partial class FlowNodeGrain
             return;
         }
     }
+
+    /// <summary>What the running generation's code is given, wherever it runs.</summary>
+    private NodeRunPayload Payload(int generation) => new()
+    {
+        Namespace = ns,
+        RunId = runId,
+        Node = node,
+        NodeType = S.NodeType,
+        Generation = generation,
+        Inputs = S.Running!.Inputs,
+        State = S.StateJson,
+        TraceParent = S.TraceParent,
+        TraceState = S.TraceState,
+    };
 
     private Task FailAsync(int generation, string error)
         => Self.Report(generation, null, JsonSerializer.Serialize(new NodeRunResult { Error = error }, FlowJson.Options));

@@ -43,14 +43,27 @@ public sealed partial class FlowNodeGrain(
     private ActionApi Actions => actions ??= new ActionApi(GrainFactory);
 
     /// <inheritdoc/>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (ns, runId, node) = FlowLimits.SplitNodeKey(this.GetPrimaryKeyString());
         if (S.Running is { } running)
         {
-            // Resumed after a silo loss: find the same action run again (same key) and watch it.
+            if (RunsHere(out _, out _))
+            {
+                // Resumed after a silo loss while the code ran in that silo: the next attempt, counted before it starts.
+                running.LocalAttempts++;
+                await state.WriteStateAsync(cancellationToken);
+            }
+            // Else resumed after a silo loss: find the same action run again (same key) and watch it.
             StartExecution(running.Generation);
         }
+    }
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Code running here for this activation stops with it; the next activation runs the generation again.
+        StopLocalRun();
         return Task.CompletedTask;
     }
 
@@ -69,6 +82,10 @@ public sealed partial class FlowNodeGrain(
         S.NodeType = request.NodeType;
         S.Streaming = request.Streaming;
         S.Running = new NodeRunningState { Generation = request.Generation, Inputs = [.. request.Inputs], ReachesLimit = request.ReachesLimit, StartedAtMs = Now };
+        if (RunsHere(out _, out _))
+        {
+            S.Running.LocalAttempts = 1;
+        }
         S.Status = FlowNodeStatus.Running;
         S.TraceParent = request.TraceParent;
         S.TraceState = request.TraceState;
@@ -157,6 +174,7 @@ public sealed partial class FlowNodeGrain(
         await state.WriteStateAsync();
         Signal();
         TraceGeneration(stopped, "cancelled", null);
+        StopLocalRun();
         if (running.ActionRunId is { } actionRunId)
         {
             // Its worker's handler is told at its next heartbeat; whatever it reports is ignored.

@@ -75,4 +75,10 @@ public sealed class NodeRunningState
 
     /// <summary>Parts emitted so far (each as JSON by port).</summary>
     [Id(5)] public List<string[]> Parts { get; set; } = [];
+
+    /// <summary>
+    /// Attempts started in a silo (a silo-hosted node type; 0: it runs as an action run). Stored before each attempt
+    /// after the first, so a silo lost while running the code counts as a lost attempt, as a lost worker does.
+    /// </summary>
+    [Id(6)] public int LocalAttempts { get; set; }
 }

@@ -5,7 +5,8 @@ using Flo.Actions;
 namespace Flo.Dataflow.Internal;
 
 /// <summary>
-/// Runs one generation of a node on a worker: the action handler of <c>flow:{type}</c>. It turns the payload's JSON
+/// Runs one generation of a node on a worker (the action handler of <c>flow:{type}</c>) or in a silo that hosts its
+/// type (<see cref="IFlowNodeExecutor"/>). It turns the payload's JSON
 /// inputs into arguments (streamed inputs into readers of the producer's parts), calls the node's function, sends a
 /// streaming node's parts to its grain as they come, and answers with the outputs (and state) as JSON. An exception
 /// from the node's code is the generation's result (the node fails), not a failed action run: action retries are for
@@ -13,19 +14,32 @@ namespace Flo.Dataflow.Internal;
 /// </summary>
 internal static class NodeExecution
 {
+    /// <summary>The action handler of <c>flow:{type}</c> on a worker: runs the generation, reports it to the node's grain and answers with the same result.</summary>
     public static async Task<byte[]> RunAsync(NodeType type, ActionContext context, IGrainFactory grains)
     {
         var payload = context.Json<NodeRunPayload>(FlowJson.Options);
         var token = context.CancellationToken;
+        var result = await RunAsync(type, payload, context.Attempt, context.RunId, grains, token).ConfigureAwait(false);
+        var json = JsonSerializer.Serialize(result, FlowJson.Options);
+        await ReportAsync(grains, payload, context.RunId, json, token).ConfigureAwait(false);
+        return Encoding.UTF8.GetBytes(json);
+    }
+
+    /// <summary>
+    /// Runs one generation wherever it is hosted (a worker's action handler, or a silo's <see cref="IFlowNodeExecutor"/>)
+    /// and returns its result; an exception from the node's code is the result's error. Cancellation is thrown.
+    /// </summary>
+    public static async Task<NodeRunResult> RunAsync(NodeType type, NodeRunPayload payload, int attempt, string? actionRunId, IGrainFactory grains, CancellationToken token)
+    {
         // The node's code runs inside this span, so spans it starts itself are its children.
         using var span = FlowTracing.StartNodeSpan(FlowTracing.NodeRunSpan, payload.TraceParent, payload.TraceState, payload.Namespace, payload.RunId, payload.Node, payload.Generation);
         span?.SetTag(FlowTracing.NodeTypeTag, type.Name);
-        span?.SetTag(FlowTracing.AttemptTag, context.Attempt);
-        span?.SetTag(FlowTracing.ActionRunTag, context.RunId);
+        span?.SetTag(FlowTracing.AttemptTag, attempt);
+        span?.SetTag(FlowTracing.ActionRunTag, actionRunId);
         NodeRunResult result;
         try
         {
-            result = await ExecuteAsync(type, payload, context, grains, token).ConfigureAwait(false);
+            result = await ExecuteAsync(type, payload, attempt, grains, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -36,13 +50,11 @@ internal static class NodeExecution
         {
             result = new NodeRunResult { Error = $"{e.GetType().Name}: {e.Message}" };
         }
-        var json = JsonSerializer.Serialize(result, FlowJson.Options);
-        await ReportAsync(grains, payload, context.RunId, json, token).ConfigureAwait(false);
         FlowTracing.End(span, result.Error is null ? "completed" : "failed", result.Error);
-        return Encoding.UTF8.GetBytes(json);
+        return result;
     }
 
-    private static async Task<NodeRunResult> ExecuteAsync(NodeType type, NodeRunPayload payload, ActionContext context, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<NodeRunResult> ExecuteAsync(NodeType type, NodeRunPayload payload, int attempt, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (payload.Inputs.Count != type.Parameters.Count)
         {
@@ -64,7 +76,7 @@ internal static class NodeExecution
             arguments[type.Parameters[k].Argument] = Argument(type, k, payload, grains, cancellationToken);
         }
         var previous = FlowNodeContext.Current;
-        FlowNodeContext.Current = new FlowNodeContext(payload.Namespace, payload.RunId, payload.Node, payload.Generation, context.Attempt, cancellationToken);
+        FlowNodeContext.Current = new FlowNodeContext(payload.Namespace, payload.RunId, payload.Node, payload.Generation, attempt, cancellationToken);
         try
         {
             var returned = type.Invoker.Invoke(arguments);

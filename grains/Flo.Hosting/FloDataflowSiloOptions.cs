@@ -1,0 +1,12 @@
+namespace Flo.Hosting;
+
+/// <summary>Flows in a silo: the configuration section <c>Cluster:Dataflow</c>.</summary>
+public sealed class FloDataflowSiloOptions
+{
+    /// <summary>
+    /// Paths of assemblies whose node types this silo runs itself (every public <c>IFlowNodeTypes</c> class in them),
+    /// e.g. <c>--Cluster:Dataflow:NodeAssemblies:0=/app/MyFlows.dll</c>: their generations need no worker. Every silo
+    /// should load the same ones. Default none.
+    /// </summary>
+    public string[] NodeAssemblies { get; set; } = [];
+}
