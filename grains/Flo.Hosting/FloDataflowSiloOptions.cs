@@ -9,4 +9,10 @@ public sealed class FloDataflowSiloOptions
     /// should load the same ones. Default none.
     /// </summary>
     public string[] NodeAssemblies { get; set; } = [];
+
+    /// <summary>
+    /// An output port of a silo-run node whose JSON is larger (UTF-8 bytes) is stored in the namespace's KV store and
+    /// passed by reference; default 64 KiB, 0: never. (Workers have their own: <c>FlowWorkerOptions.ValueByReferenceBytes</c>.)
+    /// </summary>
+    public int ValueByReferenceBytes { get; set; } = Flo.Dataflow.FlowValueRefs.DefaultThresholdBytes;
 }

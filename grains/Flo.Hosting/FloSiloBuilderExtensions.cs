@@ -63,6 +63,7 @@ public static class FloSiloBuilderExtensions
         AddDefaultGrainStorage(silo, options, storage, storageSection);
         AddReminders(silo, storage);
 
+        silo.Services.Configure<FlowSiloNodeOptions>(o => o.ValueByReferenceBytes = options.Dataflow.ValueByReferenceBytes);
         foreach (var path in options.Dataflow.NodeAssemblies)
         {
             // Node types in these run inside the silo (their node grains call them, no worker needed).

@@ -10,7 +10,8 @@ namespace Flo.Dataflow.Tests;
 /// silo-run generations keep the worker path's guarantees (applied once; errors and cancellation as there).
 /// </summary>
 [Trait("Category", "Dataflow")]
-public sealed class SiloNodeTests(TwoSiloMemoryWithNodes fixture) : IClassFixture<TwoSiloMemoryWithNodes>
+[Collection(SiloNodesCluster.Name)]
+public sealed class SiloNodeTests(TwoSiloMemoryWithNodes fixture)
 {
     private FloClient Client => fixture.Client;
 

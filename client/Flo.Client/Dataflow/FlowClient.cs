@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Flo.Actions;
 using Flo.Calls;
 using Microsoft.Extensions.Logging;
@@ -144,6 +145,24 @@ public sealed class FlowClient
     {
         using var scope = CallScope.Enter(cancellationToken);
         return Api.NodeAsync(Ns(options), runId, node, cancellationToken);
+    }
+
+    /// <summary>
+    /// The value of output <paramref name="port"/> (0: the whole value) of a node's last completed generation as
+    /// <typeparamref name="T"/>, read from the KV store when it was passed by reference (<see cref="FlowValueRefs"/>;
+    /// <c>FlowRunInfo.ValueOf</c> and <c>FlowNodeInfo.ValueJson</c> show the reference itself); default when it has none.
+    /// </summary>
+    /// <exception cref="FlowValueMissingException">The referenced value was deleted.</exception>
+    public async Task<T?> GetValueAsync<T>(string runId, string node, int port = 0, FlowCallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var info = await GetNodeAsync(runId, node, options, cancellationToken).ConfigureAwait(false);
+        if (port < 0 || port >= info.OutputsJson.Count)
+        {
+            return default;
+        }
+        using var scope = CallScope.Enter(cancellationToken);
+        var json = await FlowValueRefs.ResolveAsync(new Kv.KvApi(grains), Ns(options), info.OutputsJson[port], cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize<T>(json, FlowJson.Options);
     }
 
     /// <summary>A worker that runs node types in this process for flows started anywhere (see <see cref="FlowWorker"/>).</summary>

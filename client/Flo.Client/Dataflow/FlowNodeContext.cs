@@ -2,7 +2,7 @@ namespace Flo.Dataflow;
 
 /// <summary>
 /// The generation a node's code is running, for code that wants to know (<c>FlowNodeContext.Current?.Generation</c>).
-/// Set while the node's function runs on a worker.
+/// Set while the node's function runs, on a worker or in a silo.
 /// </summary>
 public sealed class FlowNodeContext
 {
@@ -39,6 +39,9 @@ public sealed class FlowNodeContext
 
     /// <summary>The attempt (1 unless this generation is run again after a lost worker or a timeout).</summary>
     public int Attempt { get; }
+
+    /// <summary>Where values passed by reference are read from (the namespace's KV store), for streamed inputs.</summary>
+    internal Kv.KvApi? Values { get; init; }
 
     /// <summary>Cancelled when the generation must stop (the run stopped, a timeout, the worker stopping).</summary>
     public CancellationToken CancellationToken { get; }

@@ -10,6 +10,12 @@ public sealed class FlowSiloNodeOptions
     /// <summary>The node types by name; one name is one function (a second, different one is refused).</summary>
     public Dictionary<string, NodeType> NodeTypes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// An output port of a silo-run node whose JSON is larger (UTF-8 bytes) is stored in the namespace's KV store and
+    /// passed by reference (<see cref="FlowValueRefs"/>); default 64 KiB, 0 or less: never (<c>Cluster:Dataflow:ValueByReferenceBytes</c>).
+    /// </summary>
+    public int ValueByReferenceBytes { get; set; } = FlowValueRefs.DefaultThresholdBytes;
+
     /// <summary>Adds <paramref name="type"/>; the same type again changes nothing, another type of that name is refused.</summary>
     public void Add(NodeType type)
     {

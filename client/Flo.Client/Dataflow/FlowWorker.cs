@@ -85,7 +85,8 @@ public sealed class FlowWorker : IAsyncDisposable
         foreach (var type in types.Values)
         {
             var hosted = type;
-            worker.Action(FlowLimits.ActionName(type.Name), ctx => NodeExecution.RunAsync(hosted, ctx, grains),
+            var threshold = options.ValueByReferenceBytes;
+            worker.Action(FlowLimits.ActionName(type.Name), ctx => NodeExecution.RunAsync(hosted, ctx, grains, threshold),
                 new ActionHandlerOptions(CpuBound: type.Options.CpuBound, Register: Registration(type.Options)));
         }
         await worker.StartAsync(cancellationToken).ConfigureAwait(false);

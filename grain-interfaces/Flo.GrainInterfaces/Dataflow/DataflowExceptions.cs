@@ -185,3 +185,18 @@ public sealed class FlowUpstreamException : FloException
     /// <summary>The producing node.</summary>
     [Id(0)] public string Node { get; }
 }
+
+/// <summary>
+/// A value passed by reference (<see cref="FlowValueRefs"/>) is no longer in the namespace's KV store (the run was
+/// deleted, or the key removed by hand): the node reading it fails with this.
+/// </summary>
+[GenerateSerializer]
+[Alias("flo.flow.error.value-missing")]
+public sealed class FlowValueMissingException : FloException
+{
+    /// <summary>Creates the exception.</summary>
+    public FlowValueMissingException(string message, string key) : base(message) => Key = key;
+
+    /// <summary>The KV key the reference named.</summary>
+    [Id(0)] public string Key { get; }
+}

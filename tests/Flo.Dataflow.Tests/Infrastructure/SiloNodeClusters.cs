@@ -14,6 +14,13 @@ public static class SiloNodeClusters
     };
 }
 
+/// <summary>One <see cref="TwoSiloMemoryWithNodes"/> shared by the test classes that need silo-run node types.</summary>
+[CollectionDefinition(Name)]
+public sealed class SiloNodesCluster : ICollectionFixture<TwoSiloMemoryWithNodes>
+{
+    public const string Name = "dataflow-silo-nodes-cluster";
+}
+
 /// <summary>Two silos (memory) that run <see cref="SiloNodeTypes"/> themselves.</summary>
 public sealed class TwoSiloMemoryWithNodes : PlatformClusterFixture
 {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Flo.Actions;
+using Flo.Kv;
 
 namespace Flo.Dataflow.Internal;
 
@@ -15,11 +16,11 @@ namespace Flo.Dataflow.Internal;
 internal static class NodeExecution
 {
     /// <summary>The action handler of <c>flow:{type}</c> on a worker: runs the generation, reports it to the node's grain and answers with the same result.</summary>
-    public static async Task<byte[]> RunAsync(NodeType type, ActionContext context, IGrainFactory grains)
+    public static async Task<byte[]> RunAsync(NodeType type, ActionContext context, IGrainFactory grains, int referenceThresholdBytes)
     {
         var payload = context.Json<NodeRunPayload>(FlowJson.Options);
         var token = context.CancellationToken;
-        var result = await RunAsync(type, payload, context.Attempt, context.RunId, grains, token).ConfigureAwait(false);
+        var result = await RunAsync(type, payload, context.Attempt, context.RunId, grains, referenceThresholdBytes, token).ConfigureAwait(false);
         var json = JsonSerializer.Serialize(result, FlowJson.Options);
         await ReportAsync(grains, payload, context.RunId, json, token).ConfigureAwait(false);
         return Encoding.UTF8.GetBytes(json);
@@ -27,9 +28,11 @@ internal static class NodeExecution
 
     /// <summary>
     /// Runs one generation wherever it is hosted (a worker's action handler, or a silo's <see cref="IFlowNodeExecutor"/>)
-    /// and returns its result; an exception from the node's code is the result's error. Cancellation is thrown.
+    /// and returns its result; an exception from the node's code is the result's error. Cancellation is thrown. Inputs
+    /// passed by reference are read first; outputs over <paramref name="referenceThresholdBytes"/> are stored and passed
+    /// by reference (<see cref="FlowValueRefs"/>).
     /// </summary>
-    public static async Task<NodeRunResult> RunAsync(NodeType type, NodeRunPayload payload, int attempt, string? actionRunId, IGrainFactory grains, CancellationToken token)
+    public static async Task<NodeRunResult> RunAsync(NodeType type, NodeRunPayload payload, int attempt, string? actionRunId, IGrainFactory grains, int referenceThresholdBytes, CancellationToken token)
     {
         // The node's code runs inside this span, so spans it starts itself are its children.
         using var span = FlowTracing.StartNodeSpan(FlowTracing.NodeRunSpan, payload.TraceParent, payload.TraceState, payload.Namespace, payload.RunId, payload.Node, payload.Generation);
@@ -39,7 +42,7 @@ internal static class NodeExecution
         NodeRunResult result;
         try
         {
-            result = await ExecuteAsync(type, payload, attempt, grains, token).ConfigureAwait(false);
+            result = await ExecuteAsync(type, payload, attempt, grains, referenceThresholdBytes, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -54,8 +57,9 @@ internal static class NodeExecution
         return result;
     }
 
-    private static async Task<NodeRunResult> ExecuteAsync(NodeType type, NodeRunPayload payload, int attempt, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<NodeRunResult> ExecuteAsync(NodeType type, NodeRunPayload payload, int attempt, IGrainFactory grains, int referenceThresholdBytes, CancellationToken cancellationToken)
     {
+        var values = new KvApi(grains);
         if (payload.Inputs.Count != type.Parameters.Count)
         {
             throw new FlowArgumentException($"Node type '{type.Name}' takes {type.Parameters.Count} inputs; generation {payload.Generation} of '{payload.Node}' brought {payload.Inputs.Count}: does this worker host another version of it?");
@@ -73,10 +77,13 @@ internal static class NodeExecution
         }
         for (var k = 0; k < type.Parameters.Count; k++)
         {
-            arguments[type.Parameters[k].Argument] = Argument(type, k, payload, grains, cancellationToken);
+            var input = payload.Inputs[k];
+            // Values passed by reference are fetched here, in the process that runs the node, not carried by the grains.
+            var json = input.Kind == NodeInputKind.Value ? await FlowValueRefs.ResolveAsync(values, payload.Namespace, input.Json ?? "null", cancellationToken).ConfigureAwait(false) : null;
+            arguments[type.Parameters[k].Argument] = Argument(type, k, payload, json, grains, cancellationToken);
         }
         var previous = FlowNodeContext.Current;
-        FlowNodeContext.Current = new FlowNodeContext(payload.Namespace, payload.RunId, payload.Node, payload.Generation, attempt, cancellationToken);
+        FlowNodeContext.Current = new FlowNodeContext(payload.Namespace, payload.RunId, payload.Node, payload.Generation, attempt, cancellationToken) { Values = values };
         try
         {
             var returned = type.Invoker.Invoke(arguments);
@@ -96,9 +103,11 @@ internal static class NodeExecution
             {
                 value = await type.Invoker.ResultAsync(returned).ConfigureAwait(false);
             }
+            // Stored before the result is reported, so a re-run of the generation overwrites the same keys.
+            var outputs = await FlowValueRefs.StoreAsync(values, payload.Namespace, payload.RunId, payload.Node, payload.Generation, type.Shape.Serialize(value), referenceThresholdBytes, cancellationToken).ConfigureAwait(false);
             return new NodeRunResult
             {
-                Outputs = type.Shape.Serialize(value),
+                Outputs = outputs,
                 State = type.StateType is { } t ? JsonSerializer.Serialize(state, t, FlowJson.Options) : null,
             };
         }
@@ -108,7 +117,7 @@ internal static class NodeExecution
         }
     }
 
-    private static object? Argument(NodeType type, int k, NodeRunPayload payload, IGrainFactory grains, CancellationToken cancellationToken)
+    private static object? Argument(NodeType type, int k, NodeRunPayload payload, string? json, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var parameter = type.Parameters[k];
         var input = payload.Inputs[k];
@@ -117,7 +126,7 @@ internal static class NodeExecution
             NodeInputKind.Default => parameter.DefaultValue,
             NodeInputKind.Stream when type.StreamReaders[k] is { } read
                 => read(Grain(grains, payload, input.From!), input.From!, input.FromGeneration, input.FromPort, cancellationToken),
-            NodeInputKind.Value when !parameter.IsStream => JsonSerializer.Deserialize(input.Json ?? "null", parameter.Type, FlowJson.Options),
+            NodeInputKind.Value when !parameter.IsStream => JsonSerializer.Deserialize(json ?? "null", parameter.Type, FlowJson.Options),
             _ => throw new FlowArgumentException($"Node '{payload.Node}' parameter '{parameter.Name}' was given a {input.Kind} input, which it cannot take."),
         };
     }

@@ -19,7 +19,11 @@ internal static class NodeStreams
             foreach (var json in page.Parts)
             {
                 after++;
-                yield return JsonSerializer.Deserialize<T>(json, FlowJson.Options)!;
+                // A producer that does not stream gives its value as the one part, which may be a reference.
+                var value = FlowValueRefs.TryGetKey(json, out _) && FlowNodeContext.Current?.Values is { } values
+                    ? await FlowValueRefs.ResolveAsync(values, FlowNodeContext.Current.Namespace, json, cancellationToken).ConfigureAwait(false)
+                    : json;
+                yield return JsonSerializer.Deserialize<T>(value, FlowJson.Options)!;
             }
             if (page.Error is { } error)
             {

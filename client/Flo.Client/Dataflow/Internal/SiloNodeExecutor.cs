@@ -9,6 +9,7 @@ namespace Flo.Dataflow.Internal;
 internal sealed class SiloNodeExecutor(IOptions<FlowSiloNodeOptions> options, IGrainFactory grains) : IFlowNodeExecutor
 {
     private readonly Dictionary<string, NodeType> types = new(options.Value.NodeTypes, StringComparer.Ordinal);
+    private readonly int threshold = options.Value.ValueByReferenceBytes;
 
     public bool TryGetNodeType(string nodeType, out TimeSpan timeout, out int maxRetries)
     {
@@ -30,6 +31,6 @@ internal sealed class SiloNodeExecutor(IOptions<FlowSiloNodeOptions> options, IG
         {
             throw new FlowArgumentException($"This silo does not run node type '{payload.NodeType}'.");
         }
-        return NodeExecution.RunAsync(type, payload, attempt, actionRunId: null, grains, cancellationToken);
+        return NodeExecution.RunAsync(type, payload, attempt, actionRunId: null, grains, threshold, cancellationToken);
     }
 }
