@@ -15,4 +15,11 @@ public sealed class FloDataflowSiloOptions
     /// passed by reference; default 64 KiB, 0: never. (Workers have their own: <c>FlowWorkerOptions.ValueByReferenceBytes</c>.)
     /// </summary>
     public int ValueByReferenceBytes { get; set; } = Flo.Dataflow.FlowValueRefs.DefaultThresholdBytes;
+
+    /// <summary>
+    /// How long finished flow runs are kept (with their node grains and values passed by reference) before their
+    /// namespace's run index deletes them, e.g. <c>7.00:00:00</c>; default none: kept until deleted
+    /// (<c>client.Flow.DeleteAsync</c>, <c>DELETE /v1/ns/{ns}/flows/runs/{id}</c>).
+    /// </summary>
+    public TimeSpan? FinishedRunRetention { get; set; }
 }

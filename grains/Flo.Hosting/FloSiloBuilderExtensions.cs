@@ -64,6 +64,7 @@ public static class FloSiloBuilderExtensions
         AddReminders(silo, storage);
 
         silo.Services.Configure<FlowSiloNodeOptions>(o => o.ValueByReferenceBytes = options.Dataflow.ValueByReferenceBytes);
+        silo.Services.Configure<Flo.Grains.Dataflow.FlowGrainOptions>(o => o.FinishedRunRetention = options.Dataflow.FinishedRunRetention);
         foreach (var path in options.Dataflow.NodeAssemblies)
         {
             // Node types in these run inside the silo (their node grains call them, no worker needed).

@@ -147,15 +147,65 @@ public sealed class FlowHttpApiTests(SingleSiloSqlite fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task RunsAreListedAndDeletedOverHttp()
+    {
+        var ns = FlowRuns.NewNamespace();
+        var first = await Client.RunAsync(Quickstart.BuildForwardReference(), new FlowRunOptions { Namespace = ns });
+        var second = await Client.RunAsync(Quickstart.BuildForwardReference(), new FlowRunOptions { Namespace = ns });
+        var list = $"/v1/ns/{ns}/flows/runs";
+        using (var timeout = new CancellationTokenSource(FlowRuns.Patience))
+        {
+            // The index follows each run's status shortly after it changes.
+            while ((await http.GetFromJsonAsync<JsonElement>(list + "?status=completed", timeout.Token)).GetProperty("runs").GetArrayLength() < 2)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+        var page = await http.GetFromJsonAsync<JsonElement>(list + "?limit=1");
+        var newest = page.GetProperty("runs")[0];
+        Assert.Equal((second.RunId, "completed"), (newest.GetProperty("run_id").GetString(), newest.GetProperty("status").GetString()));
+        Assert.True(newest.GetProperty("finished_at_ms").GetInt64() >= newest.GetProperty("started_at_ms").GetInt64());
+        var next = await http.GetFromJsonAsync<JsonElement>(list + "?limit=1&cursor=" + Uri.EscapeDataString(page.GetProperty("next_cursor").GetString()!));
+        Assert.Equal(first.RunId, next.GetProperty("runs")[0].GetProperty("run_id").GetString());
+        Assert.Equal(JsonValueKind.Null, next.GetProperty("next_cursor").ValueKind);
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>(list + "?status=limit_reached")).GetProperty("runs").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync(RunUrl(ns, first.RunId))).StatusCode);
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(RunUrl(ns, first.RunId)), HttpStatusCode.NotFound, "FlowRunNotFound");
+        await HttpChecks.AssertProblemAsync(await http.DeleteAsync(RunUrl(ns, first.RunId)), HttpStatusCode.NotFound, "FlowRunNotFound");
+        Assert.Equal([second.RunId], (await http.GetFromJsonAsync<JsonElement>(list)).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetString()));
+
+        var tick = Flow.Node("Tick", async (int count = 0) =>
+        {
+            await Task.Delay(20);
+            return count + 1;
+        });
+        var f = new FlowBuilder("ticks");
+        f["tick"] = tick(f["tick"]);
+        await using var running = await Client.Flow.StartAsync(f.Build(), new FlowRunOptions { Namespace = ns });
+        var conflict = await http.DeleteAsync(RunUrl(ns, running.RunId));
+        await HttpChecks.AssertProblemAsync(conflict, HttpStatusCode.Conflict, "FlowRunNotFinished");
+        Assert.True(await running.CancelAsync());
+
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(list + "?status=sleeping"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(list + "?limit=0"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync(list + "?cursor=nonsense"), HttpStatusCode.BadRequest, "InvalidArgument");
+        await HttpChecks.AssertProblemAsync(await http.GetAsync("/v1/ns/bad!ns/flows/runs"), HttpStatusCode.BadRequest, "InvalidArgument");
+    }
+
+    [Fact]
     public async Task EveryFlowRouteIsInTheOpenApiDocument()
     {
         var paths = (await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json")).GetProperty("paths");
         const string run = "/v1/ns/{ns}/flows/runs/{run_id}";
+        const string runs = "/v1/ns/{ns}/flows/runs";
         HttpChecks.AssertRoutes(paths, [
-            (run, "get"), (run + "/nodes", "get"), (run + "/nodes/{node}", "get"), (run + "/events", "get"), (run + "/cancel", "post"), (run + "/rerun", "post")]);
+            (runs, "get"), (run, "delete"), (run, "get"), (run + "/nodes", "get"), (run + "/nodes/{node}", "get"), (run + "/events", "get"), (run + "/cancel", "post"), (run + "/rerun", "post")]);
         HttpChecks.AssertProblems(paths.GetProperty(run).GetProperty("get"), "200", "400", "404");
         HttpChecks.AssertProblems(paths.GetProperty(run + "/nodes/{node}").GetProperty("get"), "200", "400", "404");
         HttpChecks.AssertProblems(paths.GetProperty(run + "/rerun").GetProperty("post"), "202", "400", "404", "415");
+        HttpChecks.AssertProblems(paths.GetProperty(runs).GetProperty("get"), "200", "400");
+        HttpChecks.AssertProblems(paths.GetProperty(run).GetProperty("delete"), "204", "400", "404", "409");
         Assert.True(paths.GetProperty(run + "/events").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
         Assert.Equal("flows", paths.GetProperty(run).GetProperty("get").GetProperty("tags")[0].GetString());
     }

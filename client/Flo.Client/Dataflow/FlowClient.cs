@@ -148,6 +148,28 @@ public sealed class FlowClient
     }
 
     /// <summary>
+    /// The namespace's runs, newest first, <paramref name="limit"/> (1 to 1,000) at a time, only those with
+    /// <paramref name="status"/> if given; pass the page's <see cref="FlowRunPage.NextCursor"/> as <paramref name="cursor"/>
+    /// for the next. A run's status here follows its own shortly after it changes (<see cref="GetAsync"/> is exact).
+    /// </summary>
+    public Task<FlowRunPage> ListRunsAsync(FlowRunStatus? status = null, int limit = 50, string? cursor = null, FlowCallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = CallScope.Enter(cancellationToken);
+        return Api.ListRunsAsync(Ns(options), status, limit, cursor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a finished run with its nodes and the values it passed by reference; throws
+    /// <see cref="FlowRunNotFinishedException"/> while it runs (cancel it first) and <see cref="FlowRunNotFoundException"/>
+    /// when there is none.
+    /// </summary>
+    public Task DeleteAsync(string runId, FlowCallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = CallScope.Enter(cancellationToken);
+        return Api.DeleteAsync(Ns(options), runId, cancellationToken);
+    }
+
+    /// <summary>
     /// The value of output <paramref name="port"/> (0: the whole value) of a node's last completed generation as
     /// <typeparamref name="T"/>, read from the KV store when it was passed by reference (<see cref="FlowValueRefs"/>;
     /// <c>FlowRunInfo.ValueOf</c> and <c>FlowNodeInfo.ValueJson</c> show the reference itself); default when it has none.

@@ -200,3 +200,15 @@ public sealed class FlowValueMissingException : FloException
     /// <summary>The KV key the reference named.</summary>
     [Id(0)] public string Key { get; }
 }
+
+/// <summary>The flow run has not finished, so it cannot be deleted (cancel it first). HTTP 409 <c>FlowRunNotFinished</c> with <c>run_status</c>.</summary>
+[GenerateSerializer]
+[Alias("flo.flow.error.run-not-finished")]
+public sealed class FlowRunNotFinishedException : FloException
+{
+    /// <summary>Creates the exception.</summary>
+    public FlowRunNotFinishedException(string message, FlowRunStatus status) : base(message) => Status = status;
+
+    /// <summary>The run's status.</summary>
+    [Id(0)] public FlowRunStatus Status { get; }
+}

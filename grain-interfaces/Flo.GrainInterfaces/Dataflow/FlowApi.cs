@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace Flo.Dataflow;
@@ -125,6 +126,43 @@ public sealed class FlowApi(IGrainFactory grains)
         }
     }
 
+    /// <summary>
+    /// A namespace's runs, newest first (by start time), <paramref name="limit"/> (1 to 1,000) at a time, only those with
+    /// <paramref name="status"/> if given; <paramref name="cursor"/> is the previous page's <see cref="FlowRunPage.NextCursor"/>.
+    /// Statuses are the index's, which follows each run's own shortly after it changes.
+    /// </summary>
+    public async Task<FlowRunPage> ListRunsAsync(string ns, FlowRunStatus? status = null, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        FlowLimits.ValidateNamespace(ns);
+        if (limit is < 1 or > FlowLimits.MaxListLimit)
+        {
+            throw new FlowArgumentException($"Limit must be 1 to {FlowLimits.MaxListLimit}; got {limit}.");
+        }
+        if (status is { } s && !Enum.IsDefined(s))
+        {
+            throw new FlowArgumentException($"Unknown flow run status {(int)s}.");
+        }
+        var (beforeMs, beforeId) = ParseCursor(cursor);
+        var runs = await grains.GetGrain<IFlowRunIndexGrain>(ns).List(status, beforeMs, beforeId, limit + 1).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var more = runs.Length > limit;
+        var page = more ? runs[..limit] : runs;
+        return new FlowRunPage(page, more ? string.Create(CultureInfo.InvariantCulture, $"{page[^1].StartedAtMs}:{page[^1].RunId}") : null);
+    }
+
+    /// <summary>
+    /// Deletes a finished run: its node grains' state, the values it passed by reference and the run itself, and its
+    /// entry in the namespace's listing. Throws <see cref="FlowRunNotFoundException"/> when there is none and
+    /// <see cref="FlowRunNotFinishedException"/> while it runs (cancel it first).
+    /// </summary>
+    public async Task DeleteAsync(string ns, string runId, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, runId);
+        if (!await Run(ns, runId).Delete().WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw Missing(ns, runId);
+        }
+    }
+
     /// <summary>A run's grain.</summary>
     public IFlowRunGrain Run(string ns, string runId) => grains.GetGrain<IFlowRunGrain>(FlowLimits.FlowRunKey(ns, runId));
 
@@ -161,6 +199,22 @@ public sealed class FlowApi(IGrainFactory grains)
         {
             throw new FlowArgumentException($"The generation limit of {what} is {limit}: limits are final generations, (g,).");
         }
+    }
+
+    private static (long BeforeMs, string? BeforeId) ParseCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return (long.MaxValue, null);
+        }
+        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !long.TryParse(cursor.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+        {
+            throw new FlowArgumentException($"Cursor '{(cursor.Length > 64 ? cursor[..64] + "..." : cursor)}' is not one this API issued.");
+        }
+        var id = cursor[(colon + 1)..];
+        FlowLimits.ValidateRunId(id);
+        return (ms, id);
     }
 
     private static void Validate(string ns, string runId)

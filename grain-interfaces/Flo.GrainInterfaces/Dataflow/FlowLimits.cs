@@ -11,6 +11,9 @@ public static class FlowLimits
     /// <summary>Longest node name, node type name and run id.</summary>
     public const int MaxNameLength = 128, MaxRunIdLength = 64;
 
+    /// <summary>Most runs in one page of a namespace's listing.</summary>
+    public const int MaxListLimit = 1_000;
+
     /// <summary>Most nodes in one flow.</summary>
     public const int MaxNodes = 1_000;
 

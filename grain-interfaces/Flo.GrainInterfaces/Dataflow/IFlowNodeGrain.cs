@@ -42,6 +42,11 @@ public interface IFlowNodeGrain : IGrainWithStringKey
     [Alias("cancel")]
     Task Cancel(string reason);
 
+    /// <summary>Deletes the node's stored state (its run is being deleted); a running generation is stopped first.</summary>
+    [Idempotent]
+    [Alias("delete")]
+    Task Delete();
+
     /// <summary>The node in detail, or null when it never ran.</summary>
     [ReadOnly]
     [Alias("get")]

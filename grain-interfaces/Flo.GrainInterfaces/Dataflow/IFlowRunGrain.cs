@@ -40,6 +40,15 @@ public interface IFlowRunGrain : IGrainWithStringKey
     [Alias("read-events")]
     Task<FlowEventPage> ReadEvents(long after, int max, int blockMs, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a finished run: its node grains' state, the values it passed by reference (KV keys <c>flow/{runId}/</c>),
+    /// its own state and its entry in the namespace's index. False when there is no run (its index entry, if any, is
+    /// removed too); throws <see cref="FlowRunNotFinishedException"/> while it runs. A repeat after a partial failure
+    /// finishes the job.
+    /// </summary>
+    [Alias("delete")]
+    Task<bool> Delete();
+
     /// <summary>A node applied a generation (sent by the node's grain; a repeat is ignored).</summary>
     [Idempotent]
     [Alias("node-completed")]

@@ -10,9 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flo.Endpoints.Http;
 
 /// <summary>
-/// Flow runs over HTTP/JSON under <c>/v1/ns/{ns}/flows/runs/{run_id}</c>: the run (status, why it stopped, every node's
-/// generation and last value), its nodes in detail, one node, its events as server-sent events, cancel, and rerun.
-/// Errors are problem+json (<see cref="HttpProblems"/>): 400 InvalidArgument, 404 FlowRunNotFound/FlowNodeNotFound.
+/// Flow runs over HTTP/JSON under <c>/v1/ns/{ns}/flows/runs</c>: the namespace's runs (newest first, by status), and
+/// per <c>{run_id}</c> the run (status, why it stopped, every node's generation and last value), its nodes in detail, one
+/// node, its events as server-sent events, cancel, rerun and delete. Errors are problem+json (<see cref="HttpProblems"/>):
+/// 400 InvalidArgument, 404 FlowRunNotFound/FlowNodeNotFound, 409 FlowRunNotFinished.
 /// </summary>
 /// <remarks>
 /// Flows are <b>started by clients</b> (<c>client.Flow.StartAsync</c>): a flow's node types are .NET functions that
@@ -36,6 +37,13 @@ internal static class FlowHttpApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        runs.MapGet("", ListRunsAsync).WithName("FlowRunList")
+            .WithSummary("The namespace's flow runs newest first: ?status (running, completed, limit_reached, failed, cancelled), ?limit (1-1000, default 50), ?cursor of the previous page → {runs, next_cursor}.")
+            .Produces<FlowRunsJson>();
+        runs.MapDelete("/{run_id}", DeleteAsync).WithName("FlowRunDelete")
+            .WithSummary("Delete a finished run with its nodes and the values it passed by reference → 204; 409 FlowRunNotFinished while it runs (cancel it first).")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapGet("/{run_id}", GetRunAsync).WithName("FlowRunGet")
             .WithSummary("A flow run: status, reason, limit node, node errors, and every node's generation, status and last value; ?wait_ms waits up to that long for it to finish.")
             .Produces<FlowRunJson>();
@@ -57,6 +65,37 @@ internal static class FlowHttpApi
     }
 
     private static FlowApi Api(HttpContext context) => context.RequestServices.GetRequiredService<FlowApi>();
+
+    private static Task<IResult> ListRunsAsync(HttpContext context, string ns, string? status, int? limit, string? cursor) => HttpJson.RunAsync(async () =>
+    {
+        // An empty query value (?status=) means no filter, as when it is left out.
+        var page = await Api(context).ListRunsAsync(ns, ParseStatus(status), limit ?? 50, string.IsNullOrEmpty(cursor) ? null : cursor, context.RequestAborted);
+        return Results.Json(new FlowRunsJson([.. page.Runs.Select(FlowRunSummaryJson.From)], page.NextCursor));
+    });
+
+    private static Task<IResult> DeleteAsync(HttpContext context, string ns, string run_id) => HttpJson.RunAsync(async () =>
+    {
+        await Api(context).DeleteAsync(ns, run_id, context.RequestAborted);
+        return Results.NoContent();
+    });
+
+    /// <summary>A <c>?status</c> filter: a status's wire name (<c>limit_reached</c>) or its C# name, any case.</summary>
+    private static FlowRunStatus? ParseStatus(string? status)
+    {
+        if (string.IsNullOrEmpty(status))
+        {
+            return null;
+        }
+        foreach (var s in Enum.GetValues<FlowRunStatus>())
+        {
+            if (status.Equals(ActionHttpApi.Wire(s), StringComparison.OrdinalIgnoreCase) || status.Equals(s.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                return s;
+            }
+        }
+        var shown = status.Length > 64 ? status[..64] + "..." : status;
+        throw new FlowArgumentException($"Status '{shown}' is not one of {string.Join(", ", Enum.GetValues<FlowRunStatus>().Select(ActionHttpApi.Wire))}.");
+    }
 
     private static Task<IResult> GetRunAsync(HttpContext context, string ns, string run_id, int? wait_ms) => HttpJson.RunAsync(async () =>
     {

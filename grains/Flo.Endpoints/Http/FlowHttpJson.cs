@@ -44,6 +44,16 @@ internal sealed record FlowNodeSummaryJson(string name, string node_type, int[]?
         => new(n.Name, n.NodeType, FlowHttpJson.Generation(n.Generation), ActionHttpApi.Wire(n.Status), FlowHttpJson.Value(n.ValueJson), n.Error);
 }
 
+/// <summary>A run in a namespace's listing.</summary>
+internal sealed record FlowRunSummaryJson(string run_id, string flow, string status, string? reason, long started_at_ms, long? finished_at_ms)
+{
+    public static FlowRunSummaryJson From(FlowRunSummary r)
+        => new(r.RunId, r.Flow, ActionHttpApi.Wire(r.Status), r.Reason, r.StartedAtMs, FlowHttpJson.NullIfZero(r.FinishedAtMs));
+}
+
+/// <summary>A page of a namespace's runs; <c>next_cursor</c> asks for the next (null: no more).</summary>
+internal sealed record FlowRunsJson(FlowRunSummaryJson[] runs, string? next_cursor);
+
 internal sealed record FlowRunJson(
     string run_id, string @namespace, string flow, string status, string? reason, string? limit_node, long started_at_ms, long? finished_at_ms,
     FlowNodeErrorJson[] node_errors, FlowNodeSummaryJson[] nodes)

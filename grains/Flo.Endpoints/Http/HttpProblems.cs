@@ -10,7 +10,8 @@ namespace Flo.Endpoints.Http;
 /// 404 ActionNotFound/RunNotFound/ScheduleNotFound/FlowRunNotFound/FlowNodeNotFound, 408 Timeout (a wait for a run or
 /// flow run, with <c>run_status</c>; flow definition and argument errors are 400 InvalidArgument), 409 VersionConflict/KeyExists
 /// (with <c>current_version</c>), 409 LeaseExpired, 409 IdempotencyConflict (with the first run's <c>run_id</c>), 409
-/// StaleAttempt, 409 RunNotFinished (a retry of an unfinished run, with <c>run_status</c>), 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
+/// StaleAttempt, 409 RunNotFinished (a retry of an unfinished run, with <c>run_status</c>), 409 FlowRunNotFinished (deleting
+/// a flow run that runs, with <c>run_status</c>), 413 ValueTooLarge, 503 Unavailable, 504 Timeout. What ASP.NET Core answers by itself (through
 /// <see cref="FloEndpoints.UseFloEndpoints"/>): 400 InvalidArgument (a route or query value of the wrong type, a
 /// malformed request), 404 NotFound (no such route), 405 MethodNotAllowed, 413 ValueTooLarge (a body over the server's
 /// limit), 415 UnsupportedMediaType (a JSON route sent another content type), 500 Internal.
@@ -35,6 +36,7 @@ internal static class HttpProblems
         Flo.Schedules.ScheduleNotFoundException e => Problem(404, "ScheduleNotFound", e.Message),
         Flo.Dataflow.FlowRunNotFoundException e => Problem(404, "FlowRunNotFound", e.Message),
         Flo.Dataflow.FlowNodeNotFoundException e => Problem(404, "FlowNodeNotFound", e.Message),
+        Flo.Dataflow.FlowRunNotFinishedException e => ProblemWith(409, "FlowRunNotFinished", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Flo.Dataflow.FlowRunWaitTimeoutException e => ProblemWith(408, "Timeout", e.Message, ("run_status", ActionHttpApi.Wire(e.Status))),
         Orleans.Runtime.SiloUnavailableException e => Problem(503, "Unavailable", e.Message),
         Orleans.Runtime.OrleansMessageRejectionException e => Problem(503, "Unavailable", e.Message),

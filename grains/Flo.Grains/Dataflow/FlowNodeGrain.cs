@@ -183,6 +183,25 @@ public sealed partial class FlowNodeGrain(
     }
 
     /// <inheritdoc/>
+    public async Task Delete()
+    {
+        StopLocalRun();
+        if (S.Running?.ActionRunId is { } actionRunId)
+        {
+            _ = CancelActionRunAsync(actionRunId);
+        }
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+        state.State = new FlowNodeState();
+        executing = -1;
+        // Part readers still waiting (none should: the run finished) find nothing and stop.
+        Signal();
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc/>
     public Task<FlowNodeInfo?> Get()
     {
         if (!state.RecordExists && S.Running is null)

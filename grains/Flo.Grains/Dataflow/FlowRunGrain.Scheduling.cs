@@ -147,6 +147,7 @@ public sealed partial class FlowRunGrain
         S.LimitNode = limitNode;
         S.FinishedAtMs = Now;
         await state.WriteStateAsync();
+        Reindex();
         LogFinished(logger, ns, runId, status, reason);
         var running = Enumerable.Range(0, schedule!.Nodes.Count).Where(i => schedule.Views[i].IsRunning).ToList();
         foreach (var i in running)

@@ -45,3 +45,13 @@ public sealed class ThreeSiloPostgresWithNodes : PlatformClusterFixture
         await postgres.DisposeAsync();
     }
 }
+
+/// <summary>One silo (memory) that runs <see cref="SiloNodeTypes"/> and deletes finished runs one second after they finish.</summary>
+public sealed class OneSiloWithRetention : PlatformClusterFixture
+{
+    protected override Task<PlatformClusterOptions> OptionsAsync()
+        => Task.FromResult(new PlatformClusterOptions
+        {
+            Configuration = new Dictionary<string, string?>(SiloNodeClusters.Configuration) { ["Cluster:Dataflow:FinishedRunRetention"] = "00:00:01" },
+        });
+}
