@@ -18,6 +18,23 @@ public sealed partial class FlowRunGrain
         FinishedAtMs = S.FinishedAtMs,
     };
 
+    /// <summary>
+    /// Enters the run in the index before the start is answered. It never fails the start (the run is stored and must be
+    /// scheduled): when the index cannot be reached now, it is told in the background.
+    /// </summary>
+    private async Task EnterIndexAsync()
+    {
+        try
+        {
+            await Index.Put(Summary());
+        }
+        catch (Exception e) when (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            LogIndexFailed(logger, e, ns, runId);
+            Reindex();
+        }
+    }
+
     /// <summary>Tells the index the run's status in the background (the run's own state is the authority; the listing follows).</summary>
     private void Reindex() => _ = ReindexAsync(Summary());
 

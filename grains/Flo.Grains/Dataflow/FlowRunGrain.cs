@@ -71,15 +71,15 @@ public sealed partial class FlowRunGrain(
         ArgumentNullException.ThrowIfNull(start);
         if (state.RecordExists)
         {
-            // A repeated start: make sure the run is listed (the first start may have failed after storing it).
-            await Index.Put(Summary());
+            // A repeated start: make sure the run is listed (the first start's entry may have been lost).
+            await EnterIndexAsync();
             return Info();
         }
         var (traceParent, traceState) = FlowTracing.StartRun(ns, runId, start.Graph.Name, start.Graph.Nodes.Count);
         state.State = new FlowRunState { Start = start, Status = FlowRunStatus.Running, StartedAtMs = Now, TraceParent = traceParent, TraceState = traceState };
         await state.WriteStateAsync();
         // Listed before the start is answered, so every run a caller started shows in its namespace's listing.
-        await Index.Put(Summary());
+        await EnterIndexAsync();
         schedule = new FlowSchedule(start) { Trace = (traceParent, traceState) };
         events.Add(new FlowEvent { Kind = FlowEventKind.RunStarted, Status = FlowRunStatus.Running });
         LogStarted(logger, ns, runId, start.Graph.Name, start.Graph.Nodes.Count);
