@@ -93,12 +93,13 @@ var flowGenerations = new Option<int>("--generations") { Description = "Generati
 var flowDurableGenerations = new Option<int>("--durable-generations") { Description = "Generations of each PostgreSQL flow run.", DefaultValueFactory = _ => 10_000 };
 var flowGraphs = new Option<string[]>("--graphs") { Description = "Graphs: pipeline (10 nodes), cycle (2 nodes).", DefaultValueFactory = _ => ["pipeline", "cycle"], AllowMultipleArgumentsPerToken = true };
 var flowStorages = new Option<string[]>("--storage") { Description = "Flo storage providers to run (memory, postgres).", DefaultValueFactory = _ => ["memory", "postgres"], AllowMultipleArgumentsPerToken = true };
+var flowNodes = new Option<string[]>("--nodes") { Description = "Where Flo runs node code: worker (a flow worker of the bench process), silo (the silo itself).", DefaultValueFactory = _ => ["worker"], AllowMultipleArgumentsPerToken = true };
 var dataflow = new Command("dataflow", "Flows: a 10-node pipeline and a 2-node cycle, node runs/s and generation latency, Flo (memory, PostgreSQL) vs System.Threading.Tasks.Dataflow in one process.")
 {
-    postgres, rounds, flowGenerations, flowDurableGenerations, flowGraphs, flowStorages,
+    postgres, rounds, flowGenerations, flowDurableGenerations, flowGraphs, flowStorages, flowNodes,
 };
 dataflow.SetAction(async r => await DataflowBench.RunAsync(new DataflowSettings(
-    r.GetValue(postgres), r.GetValue(flowGenerations), r.GetValue(flowDurableGenerations), r.GetValue(rounds), r.GetValue(flowGraphs)!, r.GetValue(flowStorages)!)));
+    r.GetValue(postgres), r.GetValue(flowGenerations), r.GetValue(flowDurableGenerations), r.GetValue(rounds), r.GetValue(flowGraphs)!, r.GetValue(flowStorages)!, r.GetValue(flowNodes)!)));
 
 var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules, dataflow };
 return await root.Parse(args).InvokeAsync();

@@ -13,23 +13,26 @@ public static class BenchGraphs
     /// the pipeline run generation after generation (a flow without a cycle runs once); each stage adds one. Lockstep
     /// lets all ten nodes run at once on successive generations. Stop with <c>StopAtNode = { n9: generations - 1 }</c>.
     /// </summary>
-    public static FlowDefinition Pipeline(GenerationClock clock)
+    public static FlowDefinition Pipeline(GenerationClock clock) => Pipeline(() => clock, "");
+
+    /// <summary>The pipeline with node types named <c>{prefix}Source</c>, ... timing with whatever clock <paramref name="clock"/> gives.</summary>
+    public static FlowDefinition Pipeline(Func<GenerationClock> clock, string prefix)
     {
-        var source = Flow.Node("Source", async (long previous = -1) =>
+        var source = Flow.Node(prefix + "Source", async (long previous = -1) =>
         {
-            clock.Ran();
-            clock.Start(previous + 1);
+            clock().Ran();
+            clock().Start(previous + 1);
             return previous + 1;
         });
-        var stage = Flow.Node("Stage", async (long value) =>
+        var stage = Flow.Node(prefix + "Stage", async (long value) =>
         {
-            clock.Ran();
+            clock().Ran();
             return value + 1;
         });
-        var sink = Flow.Node("Sink", async (long value) =>
+        var sink = Flow.Node(prefix + "Sink", async (long value) =>
         {
-            clock.Ran();
-            clock.End(FlowNodeContext.Current!.Generation);
+            clock().Ran();
+            clock().End(FlowNodeContext.Current!.Generation);
             return value;
         });
         var f = new FlowBuilder("pipeline");
@@ -49,18 +52,21 @@ public static class BenchGraphs
     /// A 2-node cycle <c>a = Increment(b)</c> (its default starts it), <c>b = Step(a)</c>: strictly one node at a time,
     /// a generation is a's run then b's. Stop with <c>StopAtNode = { b: generations - 1 }</c>.
     /// </summary>
-    public static FlowDefinition Cycle(GenerationClock clock)
+    public static FlowDefinition Cycle(GenerationClock clock) => Cycle(() => clock, "");
+
+    /// <summary>The cycle with node types named <c>{prefix}Increment</c>, <c>{prefix}Step</c>, timing with whatever clock <paramref name="clock"/> gives.</summary>
+    public static FlowDefinition Cycle(Func<GenerationClock> clock, string prefix)
     {
-        var increment = Flow.Node("Increment", async (long value = 0) =>
+        var increment = Flow.Node(prefix + "Increment", async (long value = 0) =>
         {
-            clock.Ran();
-            clock.Start(FlowNodeContext.Current!.Generation);
+            clock().Ran();
+            clock().Start(FlowNodeContext.Current!.Generation);
             return value + 1;
         });
-        var step = Flow.Node("Step", async (long value) =>
+        var step = Flow.Node(prefix + "Step", async (long value) =>
         {
-            clock.Ran();
-            clock.End(FlowNodeContext.Current!.Generation);
+            clock().Ran();
+            clock().End(FlowNodeContext.Current!.Generation);
             return value;
         });
         var f = new FlowBuilder("cycle");
