@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
 
 namespace Flo;
@@ -85,12 +86,15 @@ public sealed class FloClient : IAsyncDisposable
     /// Connects to one gateway (<c>"localhost:9000"</c>) or a comma-separated list of them, for scripts and tools. The
     /// client learns the cluster's other gateways from the ones given. Dispose the client to disconnect.
     /// </summary>
+    /// <exception cref="FloConnectException">No gateway completed the handshake within <see cref="FloClientOptions.ConnectTimeout"/>.</exception>
     public static async Task<FloClient> ConnectAsync(string gateways = "localhost:9000", FloClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= FloClientOptions.Default;
         options.Validate();
         var endpoints = ParseGateways(gateways);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var probe = new Calls.ConnectProbe();
+        builder.Logging.AddProvider(probe);
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
@@ -102,9 +106,17 @@ public sealed class FloClient : IAsyncDisposable
             FloClientDefaults.Apply(client, options);
         });
         var host = builder.Build();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            await host.StartAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or Orleans.Runtime.Messaging.ConnectionFailedException)
+        {
+            var refused = host.Services.GetService<Security.TlsRefusals>()?.Last;
+            host.Dispose();
+            throw new FloConnectException(Calls.ConnectFailure.Describe(gateways, options, probe.LastFailure ?? e, refused), probe.LastFailure ?? e);
         }
         catch
         {

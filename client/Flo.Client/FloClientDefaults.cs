@@ -8,7 +8,8 @@ namespace Flo;
 /// <summary>
 /// The Orleans client settings every <see cref="FloClient"/> runs with, however it was created: cluster identity,
 /// response timeout, a gateway list refreshed often enough that a client whose gateway died carries on within seconds
-/// (stock Orleans waited 30 s here), and the call filter that resends what is safe (<see cref="Calls.CallRetryFilter"/>).
+/// (stock Orleans waited 30 s here), the call filter that resends what is safe (<see cref="Calls.CallRetryFilter"/>),
+/// and, when set, the access token on every call and TLS to the gateways.
 /// </summary>
 internal static class FloClientDefaults
 {
@@ -29,5 +30,13 @@ internal static class FloClientDefaults
         client.Services.TryAddSingleton(options);
         client.Services.AddSingleton<Calls.CallRetryFilter>();
         client.Services.AddSingleton<IOutgoingGrainCallFilter>(sp => sp.GetRequiredService<Calls.CallRetryFilter>());
+        if (options.Token is { } token)
+        {
+            client.UseFloToken(token);
+        }
+        if (options.Tls is { } tls)
+        {
+            client.UseFloTls(tls);
+        }
     }
 }

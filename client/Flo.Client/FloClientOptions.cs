@@ -36,6 +36,23 @@ public sealed record FloClientOptions
     /// <summary>Which calls are resent and for how long. Default <see cref="FloRetryOptions.Default"/>.</summary>
     public FloRetryOptions Retry { get; init; } = FloRetryOptions.Default;
 
+    /// <summary>
+    /// The access token sent with every call, for clusters that require one (<c>Cluster:Security</c>): the token's grant
+    /// decides which namespaces the client may read or write; a call it does not cover fails with
+    /// <see cref="FloAccessDeniedException"/> (never resent). Default none.
+    /// </summary>
+    public string? Token { get; init; }
+
+    /// <summary>TLS to the gateways, for silos run with <c>Cluster:Tls:Enabled</c>. Default null: plain TCP.</summary>
+    public FloClientTlsOptions? Tls { get; init; }
+
+    /// <summary>
+    /// How long <see cref="FloClient.ConnectAsync"/> tries to complete a gateway handshake before it gives up with
+    /// <see cref="FloConnectException"/>. Orleans itself retries a gateway that closes connections (as a TLS silo does to
+    /// a plain client) without end. Default 30 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
     {
@@ -54,5 +71,14 @@ public sealed record FloClientOptions
         }
         ArgumentNullException.ThrowIfNull(Retry);
         Retry.Validate();
+        if (Token is { Length: 0 })
+        {
+            throw new ArgumentException("Token must not be empty (null: no token).", nameof(Token));
+        }
+        Tls?.Validate();
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "The connect timeout must be positive.");
+        }
     }
 }

@@ -37,6 +37,8 @@ public static class FloEndpoints
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = HttpProblems.StatusOf);
         services.AddSingleton<RespConnectionHandler>();
+        // Open unless the host registered the cluster's tokens first (Flo.Hosting does, from Cluster:Security).
+        services.TryAddSingleton(Flo.Security.FloAccessControl.Open);
         // One for the silo: it caches each action's partition count (fixed at its first registration).
         services.TryAddSingleton<Flo.Actions.ActionApi>();
         services.TryAddSingleton<Flo.Schedules.ScheduleApi>();

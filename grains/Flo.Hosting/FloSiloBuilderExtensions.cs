@@ -3,6 +3,7 @@ using System.Reflection;
 using Flo.Dataflow;
 using Flo.Grains;
 using Flo.Grains.Management;
+using Flo.Hosting.Security;
 using Flo.Reminders;
 using Flo.Storage;
 using Microsoft.Extensions.Configuration;
@@ -24,9 +25,11 @@ public static class FloSiloBuilderExtensions
     /// Adds the platform: its grains, the platform's grain storage (<c>flo</c>: <c>Cluster:Storage</c>), the default
     /// storage for users' grains (<see cref="FloSiloOptions.DefaultGrainStorage"/>), reminders on the same database,
     /// membership timings (<see cref="FloMembershipDefaults"/>, then <c>Cluster:Membership</c>), activity propagation,
-    /// Orleans' runtime dashboard (served by <see cref="FloSiloWebExtensions.MapFloSilo"/> under <c>/orleans/</c>), and
-    /// grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>, and flow node types to run in the silo from
-    /// the assemblies named in <see cref="FloDataflowSiloOptions.NodeAssemblies"/>.
+    /// Orleans' runtime dashboard (served by <see cref="FloSiloWebExtensions.MapFloSilo"/> under <c>/orleans/</c>),
+    /// grain assemblies named in <see cref="FloSiloOptions.GrainAssemblies"/>, flow node types to run in the silo from
+    /// the assemblies named in <see cref="FloDataflowSiloOptions.NodeAssemblies"/>, access tokens on calls from clients
+    /// when <c>Cluster:Security</c> configures any, and TLS between silos and on the gateway with <c>Cluster:Tls:Enabled</c>
+    /// (<c>docs/security.md</c>).
     /// </summary>
     public static ISiloBuilder AddFloPlatform(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -51,6 +54,13 @@ public static class FloSiloBuilderExtensions
         silo.AddDashboard();
         // Every silo counts the grain calls it receives, for the management API's calls per second.
         silo.AddFloCallCounting();
+        silo.Services.AddFloSecurity(configuration);
+        if (FloSecurity.IsConfigured(configuration))
+        {
+            // Added only with tokens: an open cluster's calls pay nothing for the check.
+            silo.AddIncomingGrainCallFilter<FloGrainAccessFilter>();
+        }
+        silo.UseFloTls(configuration);
 
         if (storage.Provider == FloStorageProvider.Postgres)
         {

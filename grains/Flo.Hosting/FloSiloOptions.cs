@@ -57,12 +57,17 @@ public sealed class FloSiloOptions
     public const int DefaultShutdownTimeoutSeconds = 30;
 
     /// <summary>
-    /// When set, every HTTP route except <c>/health/*</c> and the dashboard's static files requires
-    /// <c>Authorization: Bearer &lt;token&gt;</c> (or the <c>access_token</c> query for event streams; the web dashboard
-    /// asks for it and passes it on); per-namespace tokens come with issue 16. Config <c>Cluster:HttpToken</c>. Default
-    /// none: the HTTP port is open to whoever reaches it.
+    /// A shorthand for one read-write token on every namespace (<c>*</c>) in <see cref="Security"/>: required on the
+    /// gateway, HTTP (<c>Authorization: Bearer</c>, or the <c>access_token</c> query for event streams; the web dashboard
+    /// asks for it and passes it on) and RESP (<c>AUTH</c>). Config <c>Cluster:HttpToken</c>. Default none.
     /// </summary>
     public string? HttpToken { get; set; }
+
+    /// <summary>Access tokens per namespace (<c>Cluster:Security</c>); none by default: the cluster is open.</summary>
+    public FloSecurityOptions Security { get; set; } = new();
+
+    /// <summary>TLS on the gateway, between silos, on HTTP and RESP (<c>Cluster:Tls</c>); off by default.</summary>
+    public FloTlsOptions Tls { get; set; } = new();
 }
 
 /// <summary>Ports and addresses. Section <c>Cluster:Endpoints</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Flo.Dashboard;
 using Flo.Endpoints;
+using Flo.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -41,21 +42,41 @@ public static class FloSiloWebExtensions
         return builder;
     }
 
-    /// <summary>Kestrel listeners (HTTP, RESP), the platform endpoints' services, health checks and telemetry (metrics always, OTLP when configured).</summary>
+    /// <summary>
+    /// Kestrel listeners (HTTP, RESP; with <c>Cluster:Tls:Enabled</c> HTTPS and RESP over TLS), the platform endpoints'
+    /// services, the access tokens they check (<c>Cluster:Security</c>), health checks and telemetry (metrics always, OTLP
+    /// when configured).
+    /// </summary>
     public static IServiceCollection AddFloSiloWeb(this IServiceCollection services, IConfiguration configuration)
     {
         var endpoints = FloSiloConfiguration.Read(configuration).Endpoints;
+        var tls = FloTls.Read(configuration);
         var listeners = new FloListeners();
         services.AddSingleton(listeners);
-        services.Configure<KestrelServerOptions>(kestrel =>
+        if (tls.Enabled)
+        {
+            FloTls.AddTlsMaterial(services, configuration);
+        }
+        services.AddOptions<KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
         {
             var address = IPAddress.Parse(endpoints.ListenAddress);
-            kestrel.Listen(address, endpoints.HttpPort, listen => listeners.Http = listen);
+            var material = tls.Enabled ? provider.GetRequiredService<FloTlsMaterial>() : null;
+            kestrel.Listen(address, endpoints.HttpPort, listen =>
+            {
+                listeners.Http = listen;
+                if (material is not null && tls.Http)
+                {
+                    listen.UseFloHttps(material);
+                }
+            });
             if (endpoints.RespPort >= 0)
             {
-                kestrel.Listen(address, endpoints.RespPort, listen => listeners.Resp = listen.UseFloResp());
+                // TLS first: the RESP handler then reads the decrypted stream.
+                kestrel.Listen(address, endpoints.RespPort, listen => listeners.Resp = (material is not null && tls.Resp ? listen.UseFloHttps(material) : listen).UseFloResp());
             }
         });
+        // Before the endpoints: they take the cluster's tokens when registered, an open table otherwise.
+        services.AddFloSecurity(configuration);
         services.AddRouting();
         services.AddFloEndpoints();
         services.AddFloHealthChecks();
@@ -64,16 +85,16 @@ public static class FloSiloWebExtensions
     }
 
     /// <summary>
-    /// Requires <see cref="FloSiloOptions.HttpToken"/> (<see cref="FloHttpTokenMiddleware"/>) on what follows when the
-    /// configuration sets one; adds nothing otherwise. Call it after <c>UseFloEndpoints</c> (its exception handler and
-    /// status code pages stay in front) and before the routes.
+    /// Requires the access tokens (<c>Cluster:Security:Tokens</c>, <c>Cluster:HttpToken</c>; <see cref="FloHttpTokenMiddleware"/>)
+    /// on what follows when the configuration names any; adds nothing otherwise. Call it after <c>UseFloEndpoints</c>
+    /// (its exception handler and status code pages stay in front) and before the routes.
     /// </summary>
     public static IApplicationBuilder UseFloHttpToken(this IApplicationBuilder app)
     {
         var configuration = app.ApplicationServices.GetRequiredService<IConfiguration>();
-        if (FloSiloConfiguration.Read(configuration).HttpToken is { Length: > 0 } token)
+        if (FloSecurity.IsConfigured(configuration))
         {
-            app.UseMiddleware<FloHttpTokenMiddleware>(token);
+            app.UseMiddleware<FloHttpTokenMiddleware>();
         }
         return app;
     }

@@ -92,4 +92,16 @@ public static class Snippets
             throw new InvalidOperationException("README snippet failed: " + what);
         }
     }
+
+    /// <summary>README: security, a client of a cluster that requires a token and TLS (compiled, not run: it needs such a cluster).</summary>
+    public static async Task SecuredAsync()
+    {
+        await using var client = await FloClient.ConnectAsync("flo:9000", new FloClientOptions
+        {
+            Namespace = "orders",
+            Token = Environment.GetEnvironmentVariable("FLO_TOKEN"),
+            Tls = new FloClientTlsOptions { CaPath = "/etc/flo/tls/ca.crt" },
+        });
+        await client.Kv.GetAsync("user:123");
+    }
 }

@@ -37,6 +37,12 @@ public sealed record PlatformClusterOptions
     /// defaults (benchmarks). Default true.
     /// </summary>
     public bool FastMembership { get; init; } = true;
+
+    /// <summary>
+    /// The access token the test cluster's own client and <see cref="PlatformTestCluster.ConnectAsync"/> (without
+    /// options) send, for clusters with <c>Cluster:Security:Tokens</c>. Default none.
+    /// </summary>
+    public string? ClientToken { get; init; }
 }
 
 /// <summary>
@@ -49,11 +55,12 @@ public sealed class PlatformTestCluster : IAsyncDisposable
 {
     private readonly string dataDirectory;
 
-    private PlatformTestCluster(TestCluster cluster, PlatformClusterOptions options, string dataDirectory)
+    private PlatformTestCluster(TestCluster cluster, PlatformClusterOptions options, string dataDirectory, FloClientTlsOptions? clientTls)
     {
         Cluster = cluster;
         Options = options;
         this.dataDirectory = dataDirectory;
+        ClientTls = clientTls;
     }
 
     /// <summary>The Orleans test cluster.</summary>
@@ -99,6 +106,7 @@ public sealed class PlatformTestCluster : IAsyncDisposable
         {
             configuration[key] = value;
         }
+        configuration[PlatformClientConfigurator.ClientTokenKey] = options.ClientToken;
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<PlatformSiloConfigurator>();
         if (options.ExtraSiloConfigurator is { } extra)
@@ -116,7 +124,7 @@ public sealed class PlatformTestCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
-        return new PlatformTestCluster(cluster, options, dataDirectory);
+        return new PlatformTestCluster(cluster, options, dataDirectory, PlatformClientConfigurator.TlsOf(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build()));
     }
 
     /// <summary>
@@ -151,9 +159,17 @@ public sealed class PlatformTestCluster : IAsyncDisposable
     /// <summary>A silo-local grain factory: calls made through it start on that silo (no client, no gateway).</summary>
     public static IGrainFactory GrainFactory(SiloHandle silo) => Services(silo).GetRequiredService<IGrainFactory>();
 
-    /// <summary>A new client through real gateways (all running silos unless named), with this cluster's ids.</summary>
+    /// <summary>
+    /// A new client through real gateways (all running silos unless named), with this cluster's ids; without
+    /// <paramref name="options"/>, also with <see cref="PlatformClusterOptions.ClientToken"/> and, on a TLS cluster, TLS
+    /// (<see cref="ClientTls"/>).
+    /// </summary>
     public Task<FloClient> ConnectAsync(string? gateways = null, FloClientOptions? options = null)
-        => FloClient.ConnectAsync(gateways ?? Gateways, (options ?? DefaultClientOptions) with { ClusterId = Cluster.Options.ClusterId, ServiceId = Cluster.Options.ServiceId });
+        => FloClient.ConnectAsync(gateways ?? Gateways, (options ?? DefaultClientOptions with { Token = Options.ClientToken, Tls = ClientTls }) with
+        {
+            ClusterId = Cluster.Options.ClusterId,
+            ServiceId = Cluster.Options.ServiceId,
+        });
 
     /// <summary>
     /// A test client's options: a response timeout of <see cref="TestResponseTimeout"/>, not the product's 3 s, because a
@@ -164,6 +180,12 @@ public sealed class PlatformTestCluster : IAsyncDisposable
 
     /// <summary>How long a test client's call waits for its answer.</summary>
     public static TimeSpan TestResponseTimeout => TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// TLS settings a client of this cluster needs (null when <c>Cluster:Tls:Enabled</c> is not set): its authority, and
+    /// the silos' own certificate as the client's when the gateway requires one.
+    /// </summary>
+    public FloClientTlsOptions? ClientTls { get; }
 
     /// <summary>The silo an activation of <paramref name="grain"/> lives on now (activating it if needed).</summary>
     public async Task<SiloHandle?> HostOfAsync(IAddressable grain)
@@ -272,13 +294,43 @@ public sealed class PlatformSiloConfigurator : ISiloConfigurator, IHostConfigura
     }
 }
 
-/// <summary>The test cluster's own client: the settings every FloClient runs with; membership in PostgreSQL when the silos use it.</summary>
+/// <summary>
+/// The test cluster's own client: the settings every FloClient runs with; membership in PostgreSQL when the silos use
+/// it; the cluster's client token and TLS when it has them.
+/// </summary>
 public sealed class PlatformClientConfigurator : IClientBuilderConfigurator
 {
+    /// <summary>Where <see cref="PlatformClusterOptions.ClientToken"/> travels to the client's configurator.</summary>
+    public const string ClientTokenKey = "FloTest:ClientToken";
+
+    /// <summary>What a client of a cluster with this configuration needs for TLS; null without <c>Cluster:Tls:Enabled</c>.</summary>
+    public static FloClientTlsOptions? TlsOf(IConfiguration configuration)
+    {
+        if (!string.Equals(configuration["Cluster:Tls:Enabled"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var mutual = string.Equals(configuration["Cluster:Tls:RequireClientCertificate"], "true", StringComparison.OrdinalIgnoreCase);
+        return new FloClientTlsOptions
+        {
+            CaPath = configuration["Cluster:Tls:CaPath"],
+            CertificatePath = mutual ? configuration["Cluster:Tls:CertificatePath"] : null,
+            KeyPath = mutual ? configuration["Cluster:Tls:KeyPath"] : null,
+        };
+    }
+
     /// <inheritdoc/>
     public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
     {
         clientBuilder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+        if (configuration[ClientTokenKey] is { Length: > 0 } token)
+        {
+            clientBuilder.UseFloToken(token);
+        }
+        if (TlsOf(configuration) is { } tls)
+        {
+            clientBuilder.UseFloTls(tls);
+        }
         if (configuration["Cluster:Storage:Provider"] == nameof(FloStorageProvider.Postgres))
         {
             clientBuilder.UseAdoNetClustering(o =>

@@ -42,6 +42,12 @@ public sealed class FloClientServiceOptions
     /// </summary>
     public bool LearnGateways { get; set; } = FloClientOptions.Default.LearnGateways;
 
+    /// <summary>The access token sent with every call (see <see cref="FloClientOptions.Token"/>). Default none.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>TLS to the gateways (see <see cref="FloClientOptions.Tls"/>). Default null: plain TCP.</summary>
+    public FloClientTlsOptions? Tls { get; set; }
+
     /// <summary>The <see cref="FloClientOptions"/> these settings make.</summary>
     public FloClientOptions ToClientOptions() => new()
     {
@@ -51,6 +57,8 @@ public sealed class FloClientServiceOptions
         ResponseTimeout = ResponseTimeout,
         Retry = Retry,
         LearnGateways = LearnGateways,
+        Token = string.IsNullOrEmpty(Token) ? null : Token,
+        Tls = Tls,
     };
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using Flo.Kv;
+using Flo.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Flo.Endpoints.Resp;
@@ -11,9 +12,10 @@ namespace Flo.Endpoints.Resp;
 /// One RESP connection: reads every complete command in the buffer, runs them in order (replies must come back in
 /// order), writes each reply into the pipe and flushes once per batch, so pipelined clients (<c>redis-benchmark -P 16</c>)
 /// get one write per batch. The selected database is the namespace: 0 is <c>default</c>, n is <c>db{n}</c>, and a
-/// valid namespace name may be selected directly.
+/// valid namespace name may be selected directly. With tokens configured, the connection signs in with AUTH first and
+/// every command is checked against its token's grant on the selected namespace (<c>RespSession.Auth.cs</c>).
 /// </summary>
-internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespStreamCommands streamCommands, ILogger logger, string remote)
+internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespStreamCommands streamCommands, FloAccessControl access, ILogger logger, string remote)
 {
     private readonly Dictionary<long, string> scanCursors = [];
     private long nextScanCursor = 1;
@@ -155,10 +157,17 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
     private async Task ExecuteAsync(byte[][] args, RespWriter reply, CancellationToken cancellationToken)
     {
         var name = Encoding.ASCII.GetString(args[0]).ToUpperInvariant();
+        if (Refused(name, reply))
+        {
+            return;
+        }
         try
         {
             switch (name)
             {
+                case "AUTH":
+                    Auth(args, reply);
+                    break;
                 case "GET":
                     Arity(args, 2, name);
                     var entry = await kv.GetAsync(ns, Key(args[1]), 0, cancellationToken).ConfigureAwait(false);
@@ -288,7 +297,13 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
                     var db = Encoding.UTF8.GetString(args[1]);
                     var selected = long.TryParse(db, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? (n == 0 ? "default" : "db" + n.ToString(CultureInfo.InvariantCulture)) : db;
                     KvKeys.ValidateNamespace(selected);
+                    if (!MaySelect(selected))
+                    {
+                        reply.Error(NoPerm(name, selected, write: false));
+                        break;
+                    }
                     ns = selected;
+                    GrantsChanged();
                     reply.Ok();
                     break;
                 case "PING":
@@ -306,7 +321,7 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
                     reply.Bulk(args[1]);
                     break;
                 case "HELLO":
-                    await HelloAsync(args, reply).ConfigureAwait(false);
+                    Hello(args, reply);
                     break;
                 case "CLIENT":
                     var sub = args.Length > 1 ? Encoding.ASCII.GetString(args[1]).ToUpperInvariant() : "";
@@ -367,13 +382,45 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
         }
     }
 
-    private static Task HelloAsync(byte[][] args, RespWriter reply)
+    /// <summary>HELLO [2 [AUTH username token] [SETNAME name]]: RESP2 only; AUTH signs in as the AUTH command does.</summary>
+    private void Hello(byte[][] args, RespWriter reply)
     {
         if (args.Length > 1 && Encoding.ASCII.GetString(args[1]) is var version && version != "2")
         {
             // RESP3 is not spoken; clients fall back to RESP2.
             reply.Error("NOPROTO sorry, this protocol version is not supported");
-            return Task.CompletedTask;
+            return;
+        }
+        for (var i = 2; i < args.Length; i++)
+        {
+            var option = Encoding.ASCII.GetString(args[i]).ToUpperInvariant();
+            if (option == "AUTH" && i + 2 < args.Length)
+            {
+                if (!access.Enabled)
+                {
+                    reply.Error(NoPasswordConfigured);
+                    return;
+                }
+                if (!SignIn(args[i + 2]))
+                {
+                    reply.Error(WrongPass);
+                    return;
+                }
+                i += 2;
+            }
+            else if (option == "SETNAME" && i + 1 < args.Length)
+            {
+                i++;
+            }
+            else
+            {
+                throw new RespCommandException($"syntax error in 'hello' option '{option.ToLowerInvariant()}'");
+            }
+        }
+        if (access.Enabled && grant is null)
+        {
+            reply.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+            return;
         }
         reply.ArrayHeader(14);
         reply.Bulk("server");
@@ -390,7 +437,6 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
         reply.Bulk("master");
         reply.Bulk("modules");
         reply.ArrayHeader(0);
-        return Task.CompletedTask;
     }
 
     private static string Key(byte[] raw)
