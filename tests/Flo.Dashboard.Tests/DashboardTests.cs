@@ -18,7 +18,7 @@ public sealed class DashboardTests(DashboardSilo silo, Chromium chromium, ITestO
     private static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private Task<DashboardSession> OpenAsync([System.Runtime.CompilerServices.CallerMemberName] string test = "")
-        => DashboardSession.OpenAsync(chromium.Browser, silo.BaseAddress, output, test);
+        => DashboardSession.OpenAsync(chromium.Browser, silo.BaseAddress, output, test: test);
 
     private static string RunRow(string runId) => $"#runs-body tr[data-run-id='{runId}']";
 

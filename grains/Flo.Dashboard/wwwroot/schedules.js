@@ -1,6 +1,6 @@
 // Schedules: the list (GET /v1/ns/{ns}/schedules) with Enable/Disable/Delete per row, and the create form
-// (POST /v1/ns/{ns}/schedules). Problems the silo answers (a bad cron expression, an unknown action) are shown next
-// to the form.
+// (POST /v1/ns/{ns}/schedules). Problems the silo answers (a bad cron expression, an unknown action, a token that may
+// not write) are shown next to the form or below the list.
 
 import { del, get, nsPath, post } from './api.js';
 import { byId, el, fmtDuration, fmtTime, replaceRows, shortId, showError, td } from './dom.js';
@@ -91,12 +91,14 @@ function scheduleRow(s) {
     td(el('div', { className: 'row-buttons' }, toggle, remove)));
 }
 
+// A refused Enable/Disable/Delete (a read-only token, say) keeps its message until the next one succeeds: the list's
+// own error line is cleared by every refresh, which follows at once.
 async function act(id, operation) {
   try {
     await operation();
-    showError(byId('schedules-error'), null);
+    showError(byId('schedule-op-error'), null);
   } catch (e) {
-    showError(byId('schedules-error'), e);
+    showError(byId('schedule-op-error'), e);
   }
   await refreshSchedules();
 }

@@ -56,13 +56,17 @@ public sealed class DashboardSession : IAsyncDisposable
     /// <summary>Console errors, uncaught exceptions, failed requests and error responses so far.</summary>
     public IReadOnlyList<string> Problems => [.. consoleErrors.Select(e => "console: " + e), .. pageErrors.Select(e => "exception: " + e), .. failedRequests.Select(e => "request: " + e)];
 
-    /// <summary>Opens a tab on <paramref name="baseAddress"/> (not navigated yet).</summary>
-    public static async Task<DashboardSession> OpenAsync(IBrowser browser, Uri baseAddress, ITestOutputHelper output, [CallerMemberName] string test = "")
+    /// <summary>
+    /// Opens a tab on <paramref name="baseAddress"/> (not navigated yet). <paramref name="acceptAnyCertificate"/> lets it
+    /// load HTTPS pages whose certificate Chromium cannot verify (a test authority: Chromium takes no CA file).
+    /// </summary>
+    public static async Task<DashboardSession> OpenAsync(IBrowser browser, Uri baseAddress, ITestOutputHelper output, bool acceptAnyCertificate = false, [CallerMemberName] string test = "")
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1440, Height = 960 },
+            IgnoreHTTPSErrors = acceptAnyCertificate,
         });
         var page = await context.NewPageAsync();
         // Clicks and fills wait this long for their element; what the silo changes is waited for with UntilAsync.
