@@ -101,5 +101,9 @@ var dataflow = new Command("dataflow", "Flows: a 10-node pipeline and a 2-node c
 dataflow.SetAction(async r => await DataflowBench.RunAsync(new DataflowSettings(
     r.GetValue(postgres), r.GetValue(flowGenerations), r.GetValue(flowDurableGenerations), r.GetValue(rounds), r.GetValue(flowGraphs)!, r.GetValue(flowStorages)!, r.GetValue(flowNodes)!)));
 
-var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules, dataflow };
+var securityConcurrency = Concurrency(1, 50);
+var security = new Command("security", "The cost of security: FloClient KV and RESP (redis-benchmark) with tokens and TLS off/on, silo->silo calls with TLS off/on.") { duration, securityConcurrency, rounds };
+security.SetAction(async r => await Flo.Bench.Security.SecurityBench.RunAsync(TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(securityConcurrency)!, r.GetValue(rounds)));
+
+var root = new RootCommand("Flo benchmarks") { calls, memory, storage, state, cluster, failover, kv, kvput, queue, stream, jobs, schedules, dataflow, security };
 return await root.Parse(args).InvokeAsync();
