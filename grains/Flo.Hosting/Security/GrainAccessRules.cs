@@ -63,6 +63,7 @@ internal static class GrainAccessRules
         [typeof(IScheduleCatalogGrain)] = (Scope.WholeKey, [nameof(IScheduleCatalogGrain.List)]),
         [typeof(INamespaceCatalogGrain)] = (Scope.WholeKey, [nameof(INamespaceCatalogGrain.List), nameof(INamespaceCatalogGrain.Counts)]),
         [typeof(IActionWorkersGrain)] = (Scope.WholeKey, [nameof(IActionWorkersGrain.List)]),
+        [typeof(IFlowRunIndexGrain)] = (Scope.WholeKey, [nameof(IFlowRunIndexGrain.List)]),
         // Watching a namespace's events reads it (as the HTTP event stream does); publishing is the platform's own.
         [typeof(IActionEventsGrain)] = (Scope.WholeKey, [nameof(IActionEventsGrain.Subscribe), nameof(IActionEventsGrain.Unsubscribe), nameof(IActionEventsGrain.Throughput)]),
         // Every namespace's name, every silo's call counts, the health ping: cluster-wide.
