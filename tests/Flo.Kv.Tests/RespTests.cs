@@ -243,6 +243,33 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
         Assert.Equal("it's", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key + ":b"))!.Value));
     }
 
+    [Fact]
+    public async Task APipelineOnOneKeyRunsInOrderWithEveryBatchedCommandsReply()
+    {
+        // Sent in one packet, so the server reads them as one batch: the plain commands on the key travel to its grain
+        // together, SET XX and INCR (not batched) split the batch; the other key's commands run beside them.
+        var key = NewKey("pipe");
+        var other = NewKey("pipe");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var commands = string.Join("\r\n",
+            $"SET {key} a", $"GET {key}", $"SET {other} x", $"SETNX {key} b", $"SET {key} c NX", $"EXISTS {key}", $"DEL {key}",
+            $"EXISTS {key}", $"GET {key}", $"UNLINK {key}", $"SETNX {key} d", $"SETEX {key} 100 e", $"GET {other}", $"GET {key}",
+            $"SET {key} f XX", $"GET {key}", $"SET {key} 7 PX 100000", $"INCR {key}", $"GET {key}", $"SETEX {key} 0 z", "QUIT") + "\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(commands), System.Net.Sockets.SocketFlags.None, timeout.Token);
+        var expected = string.Join("\r\n",
+            "+OK", "$1", "a", "+OK", ":0", "$-1", ":1", ":1",
+            ":0", "$-1", ":0", ":1", "+OK", "$1", "x", "$1", "e",
+            "+OK", "$1", "f", "+OK", ":8", "$1", "8", "-ERR invalid expire time in 'setex' command", "+OK") + "\r\n";
+        Assert.Equal(expected, await ReceiveAllAsync(socket, timeout.Token));
+        // Every write took effect once, in order: a(1) del(2) d(3) e(4) f(5) 7(6) 8(7).
+        var history = await fixture.Client.Kv.HistoryAsync(key, new HistoryOptions(10));
+        Assert.Equal([7L, 6, 5, 4, 3, 2, 1], history.Select(v => v.Version));
+        Assert.Equal(["8", "7", "f", "e", "d", null, "a"], history.Select(v => v.Value is null ? null : Encoding.UTF8.GetString(v.Value)));
+        Assert.True((await fixture.Client.Kv.GetAsync(key))!.ExpiresAtMs > 0);
+    }
+
     private static async Task<string> ReceiveAllAsync(System.Net.Sockets.Socket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[4096];

@@ -64,7 +64,11 @@ public sealed class KvClient
         return api.HistoryAsync(options?.Namespace ?? defaultNamespace, key, options?.Limit ?? 10, cancellationToken);
     }
 
-    /// <summary>Follows a key: every version after <paramref name="fromVersion"/>, in order, until cancelled.</summary>
+    /// <summary>
+    /// Follows a key: every version after <paramref name="fromVersion"/>, in order, until cancelled; each round trip brings
+    /// every version since the last. A version with <see cref="KvVersion.Skipped"/>     /// <summary>Follows a key: every version after <paramref name="fromVersion"/>, in order, until cancelled.</summary>gt; 0 follows a gap: that many
+    /// versions fell out of the kept history before the watcher read them.
+    /// </summary>
     public IAsyncEnumerable<KvVersion> WatchAsync(string key, long fromVersion = 0, KvOptions? options = null, CancellationToken cancellationToken = default)
         => api.WatchAsync(options?.Namespace ?? defaultNamespace, key, fromVersion, cancellationToken);
 }

@@ -2,7 +2,8 @@ namespace Flo.Kv;
 
 /// <summary>
 /// One key of one namespace (grain key <see cref="KvKeys.GrainKey"/>): its value, version, timestamps, expiry and
-/// recent history, in persistent state. Every change is written before the call returns.
+/// recent history, in persistent state. Every change is written before the call returns; concurrent writes share a
+/// storage write (group commit), and reads see only stored versions.
 /// </summary>
 [Alias("flo.kv.key")]
 public interface IKvKeyGrain : IGrainWithStringKey
@@ -31,13 +32,21 @@ public interface IKvKeyGrain : IGrainWithStringKey
     Task<KvVersion[]> History(int limit);
 
     /// <summary>
-    /// The first version after <paramref name="afterVersion"/> (from history when it is still kept, else the next
-    /// one written), waiting up to <paramref name="timeoutMs"/>; null when nothing newer came. Interleaves.
+    /// Every kept version after <paramref name="afterVersion"/> (values and tombstones, oldest first, at most
+    /// <paramref name="limit"/>), waiting up to <paramref name="timeoutMs"/> when there is none yet; empty when nothing
+    /// newer came. When versions after the cursor already fell out of the kept history, the first one returned says how
+    /// many were skipped (<see cref="KvVersion.Skipped"/>). Interleaves.
     /// </summary>
     [AlwaysInterleave]
     [Idempotent]
     [ResponseTimeout(GrainWaits.ResponseTimeout)]
-    Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs, CancellationToken cancellationToken = default);
+    Task<KvVersion[]> WaitForVersionsAfter(long afterVersion, int limit, int timeoutMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies <paramref name="ops"/> in order, as if sent one after another, and answers once every change among them
+    /// is stored (one write for the batch); gets see the puts before them in the batch.
+    /// </summary>
+    Task<KvOpResult[]> Execute(KvOp[] ops);
 
     /// <summary>
     /// Drops the value and history of an expired key, keeping only its version number (so versions never go back).

@@ -124,8 +124,10 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     }
 
     /// <summary>
-    /// Every version after <paramref name="fromVersion"/>, in order, as they are written (values and tombstones);
-    /// runs until cancelled. Versions that fell out of the kept history before they were read are skipped.
+    /// Every version after <paramref name="fromVersion"/>, in order, as they are stored (values and tombstones); runs
+    /// until cancelled. Each round trip brings every version since the last one (up to the kept history), so a watcher
+    /// keeps up with a hot key. Versions that fell out of the kept history before they were read are skipped, and the
+    /// first version after such a gap says how many (<see cref="KvVersion.Skipped"/>).
     /// </summary>
     public async IAsyncEnumerable<KvVersion> WatchAsync(string ns, string key, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -135,14 +137,38 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         while (!cancellationToken.IsCancellationRequested)
         {
             // Waits stay well under the response timeout; an empty answer just asks again.
-            var next = await grain.WaitForVersionAfter(last, 10_000, cancellationToken).ConfigureAwait(false);
-            if (next is null)
+            var batch = await grain.WaitForVersionsAfter(last, KvKeys.HistoryDepth, 10_000, cancellationToken).ConfigureAwait(false);
+            foreach (var next in batch)
             {
-                continue;
+                last = next.Version;
+                yield return next;
             }
-            last = next.Version;
-            yield return next;
         }
+    }
+
+    /// <summary>The largest value a put may carry here.</summary>
+    public int MaxValueBytes => maxValueBytes;
+
+    /// <summary>
+    /// Applies <paramref name="ops"/> to one key in one call, in order, as if sent one after another (a RESP pipeline's
+    /// commands on one key); answers once their changes are stored. Arguments are checked before anything is sent.
+    /// </summary>
+    public async Task<KvOpResult[]> ExecuteAsync(string ns, string key, KvOp[] ops, CancellationToken cancellationToken = default)
+    {
+        Validate(ns, key);
+        ArgumentNullException.ThrowIfNull(ops);
+        foreach (var op in ops)
+        {
+            if (op.Kind == KvOpKind.Put)
+            {
+                KvKeys.ValidateValue(op.Value ?? throw new KvArgumentException("A put needs a value."), maxValueBytes);
+                if (op.Condition is { } c && (c.TtlSeconds is < 0 || c.TtlMilliseconds is < 0 || c.CasVersion is < 0))
+                {
+                    throw new KvArgumentException("TTL and CAS version must not be negative.");
+                }
+            }
+        }
+        return await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void Validate(string ns, string key)

@@ -85,6 +85,12 @@ public sealed record KvVersion
 
     /// <summary>Expiry the version was written with; 0 for none.</summary>
     [Id(4)] public long ExpiresAtMs { get; init; }
+
+    /// <summary>
+    /// For a watch: how many versions right before this one were skipped because they fell out of the kept history
+    /// before the watcher read them (0: none). A gap marker, as etcd reports compaction; history reads leave it 0.
+    /// </summary>
+    [Id(5)] public long Skipped { get; init; }
 }
 
 /// <summary>A page of keys from one index partition.</summary>

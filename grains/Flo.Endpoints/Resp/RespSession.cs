@@ -106,39 +106,6 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
         }
     }
 
-    /// <summary>
-    /// Runs a batch of pipelined commands with replies in order. Consecutive single-key commands on distinct keys run
-    /// concurrently (each replies into its own buffer, copied out in order); a command on a key already in the run,
-    /// or any other command (SELECT, SCAN, MSET...), waits for the run before it, so a pipeline behaves as if its
-    /// commands ran one after another.
-    /// </summary>
-    private async Task ExecuteBatchAsync(List<byte[][]> batch, PipeWriter output, CancellationToken cancellationToken)
-    {
-        var i = 0;
-        while (i < batch.Count && !quit)
-        {
-            if (SingleKey(batch[i]) is null || i + 1 == batch.Count || SingleKey(batch[i + 1]) is null)
-            {
-                await ExecuteAsync(batch[i], new RespWriter(output), cancellationToken).ConfigureAwait(false);
-                i++;
-                continue;
-            }
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            var run = new List<(Task Done, ArrayBufferWriter<byte> Reply)>();
-            while (i < batch.Count && SingleKey(batch[i]) is { } key && keys.Add(key))
-            {
-                var reply = new ArrayBufferWriter<byte>(64);
-                run.Add((ExecuteAsync(batch[i], new RespWriter(reply), cancellationToken), reply));
-                i++;
-            }
-            foreach (var (done, reply) in run)
-            {
-                await done.ConfigureAwait(false);
-                output.Write(reply.WrittenSpan);
-            }
-        }
-    }
-
     /// <summary>The key of a command that touches exactly one key and nothing else; null otherwise.</summary>
     private static string? SingleKey(byte[][] args)
     {

@@ -4,35 +4,62 @@ namespace Flo.Grains.Kv;
 
 /// <summary>
 /// One partition of a namespace's key index: the keys hashed to it, kept sorted in UTF-8 byte order in memory and
-/// stored as a set. Key grains add a key before a put of it returns and remove it after a delete is stored, so a
+/// stored as one record per key beside a small state. Key grains add a key before a put of it returns and remove it after a delete is stored, so a
 /// scan sees every key a successful put created; scans hide expired keys by their expiry.
 /// </summary>
 /// <remarks>
-/// Each write stores the partition's whole set (there are <see cref="KvKeys.IndexPartitions"/> partitions per
-/// namespace, so a partition holds a sixteenth of the keys); puts that only change a value do not touch the index.
-/// The grain is reentrant and commits in groups: changes that arrive while a write is in flight are applied in
-/// memory and stored together by the next write, so creating many keys at once costs one write per batch, not per
-/// key. Every change is applied synchronously between awaits (one thread at a time), so the in-memory set is always
+/// Each write stores only the keys that changed (records), so its cost does not grow with the partition; puts that
+/// only change a value do not touch the index. The grain is reentrant and commits in groups: changes that arrive while
+/// a write is in flight are applied in memory and stored together by the next write, so creating many keys at once
+/// costs one write per batch, not per key. Every change is applied synchronously between awaits (one thread at a time), so the in-memory set is always
 /// consistent.
 /// </remarks>
 [Reentrant]
 [GrainType("kvindex")]
-public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] IPersistentState<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
+public sealed class KvIndexGrain([StateWithRecords("kvindex", FloStorage.Name)] IStateWithRecords<KvIndexState> state, TimeProvider time) : Grain, IKvIndexGrain
 {
+    private const int LoadPageSize = 4096;
+
     /// <summary>How often expired keys are looked for while the partition holds keys with a TTL.</summary>
     internal static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
 
     private readonly PriorityQueue<string, long> expiries = new();
-    private SortedSet<string>? sorted;
+    private readonly Dictionary<string, (long Id, long ExpiresAtMs)> entries = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> sorted = new(KvKeyComparer.Instance);
     private IGrainTimer? sweep;
-    private readonly GroupCommit commits = new(() => state.WriteStateAsync());
-
-    private SortedSet<string> Sorted => sorted ??= new SortedSet<string>(state.State.Keys.Keys, KvKeyComparer.Instance);
+    private GuardedCommit? commits;
 
     /// <inheritdoc/>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var (key, expiresAt) in state.State.Keys)
+        // A failed write drops the records it carried: this activation's memory is then ahead of storage.
+        commits = new GuardedCommit(() => state.WriteStateAsync(), $"KV index {this.GetPrimaryKeyString()}", _ => DeactivateOnIdle());
+        var after = 0L;
+        while (true)
+        {
+            var page = await state.ReadRecordsAsync<KvIndexEntry>(after, LoadPageSize, cancellationToken);
+            foreach (var (id, entry) in page)
+            {
+                entries[entry.Key] = (id, entry.ExpiresAtMs);
+                sorted.Add(entry.Key);
+                after = id;
+            }
+            if (page.Count < LoadPageSize)
+            {
+                break;
+            }
+        }
+        if (state.State.Keys.Count > 0)
+        {
+            // Written before keys were records: move them, once.
+            foreach (var (key, expiresAt) in state.State.Keys)
+            {
+                Set(key, expiresAt);
+            }
+            state.State.Keys = [];
+            await state.WriteStateAsync();
+        }
+        foreach (var (key, (_, expiresAt)) in entries)
         {
             if (expiresAt != 0)
             {
@@ -40,18 +67,17 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
             }
         }
         EnsureSweeping();
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
     public async Task Upsert(string key, long expiresAtMs)
     {
-        if (state.State.Keys.TryGetValue(key, out var existing) && existing == expiresAtMs)
+        commits!.EnsureUsable();
+        if (entries.TryGetValue(key, out var existing) && existing.ExpiresAtMs == expiresAtMs)
         {
             return;
         }
-        state.State.Keys[key] = expiresAtMs;
-        Sorted.Add(key);
+        Set(key, expiresAtMs);
         await WriteAsync();
         if (expiresAtMs != 0)
         {
@@ -63,11 +89,11 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
     /// <inheritdoc/>
     public async Task Remove(string key)
     {
-        if (!state.State.Keys.Remove(key))
+        commits!.EnsureUsable();
+        if (!Unset(key))
         {
             return;
         }
-        Sorted.Remove(key);
         await WriteAsync();
     }
 
@@ -77,9 +103,9 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
         var keys = new List<string>(Math.Min(limit, 64));
         var hasMore = false;
         var lower = after is not null && KvKeyComparer.Instance.Compare(after, prefix) > 0 ? after : prefix;
-        IEnumerable<string> candidates = Sorted.Count == 0 || KvKeyComparer.Instance.Compare(lower, Sorted.Max) > 0
+        IEnumerable<string> candidates = sorted.Count == 0 || KvKeyComparer.Instance.Compare(lower, sorted.Max) > 0
             ? []
-            : Sorted.GetViewBetween(lower, Sorted.Max!);
+            : sorted.GetViewBetween(lower, sorted.Max!);
         foreach (var key in candidates)
         {
             if (after is not null && KvKeyComparer.Instance.Compare(key, after) <= 0)
@@ -90,7 +116,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
             {
                 break;
             }
-            var expires = state.State.Keys[key];
+            var expires = entries[key].ExpiresAtMs;
             if (expires != 0 && expires <= nowMs)
             {
                 continue;
@@ -118,7 +144,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
         {
             expiries.Dequeue();
             // Entries are not removed from the queue when a key is re-put or deleted; skip the stale ones.
-            if (state.State.Keys.TryGetValue(key, out var current) && current == at)
+            if (entries.TryGetValue(key, out var current) && current.ExpiresAtMs == at)
             {
                 expired.Add(key);
             }
@@ -127,8 +153,7 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
         {
             foreach (var key in expired)
             {
-                state.State.Keys.Remove(key);
-                Sorted.Remove(key);
+                Unset(key);
             }
             await WriteAsync();
             var ns = KvKeys.Split(this.GetPrimaryKeyString()).Namespace;
@@ -157,6 +182,27 @@ public sealed class KvIndexGrain([PersistentState("kvindex", FloStorage.Name)] I
         }
     }
 
+    /// <summary>Adds or changes a key in memory and stages its record (a new key gets the next id).</summary>
+    private void Set(string key, long expiresAtMs)
+    {
+        var id = entries.TryGetValue(key, out var existing) ? existing.Id : state.State.NextId++;
+        entries[key] = (id, expiresAtMs);
+        sorted.Add(key);
+        state.StageRecord(id, new KvIndexEntry { Key = key, ExpiresAtMs = expiresAtMs });
+    }
+
+    /// <summary>Removes a key in memory and stages its record's deletion; false when it was not there.</summary>
+    private bool Unset(string key)
+    {
+        if (!entries.Remove(key, out var existing))
+        {
+            return false;
+        }
+        sorted.Remove(key);
+        state.StageRecordDeletion(existing.Id);
+        return true;
+    }
+
     /// <summary>Completes when a write that includes every change made so far is stored.</summary>
-    private Task WriteAsync() => commits.CommitAsync();
+    private Task WriteAsync() => commits!.CommitAsync();
 }

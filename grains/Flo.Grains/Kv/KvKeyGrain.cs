@@ -1,27 +1,48 @@
 using Flo.Grains.Diagnostics;
 using Flo.Kv;
+using Flo.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Flo.Grains.Kv;
 
 /// <summary>
-/// One key of one namespace. Puts and deletes are turns (one at a time) and are written to storage before they
-/// return; blocking gets and watches interleave, waiting on a signal that every write completes, so thousands of
-/// waiters cost a task each and never hold the key's turn. Expired values are invisible at once (checked against the
-/// clock on every read).
+/// One key of one namespace. The grain is reentrant and commits in groups: a write is applied in memory at once (in
+/// arrival order, so versions and conditions are decided one after another) and answered when a storage write that
+/// includes it completes; writes arriving while one is in flight share the next one, so a hot key costs about one
+/// storage write per round trip of the store, not one per put. Reads answer from memory and see only stored versions,
+/// so a value is never seen before it is durable, nor lost after it was seen. Each version is a record beside a small
+/// state (<see cref="KvKeyState"/>): a put writes its own value, not the kept history.
 /// </summary>
 /// <remarks>
-/// Scan consistency: the namespace's key index is told before a put of a new key returns (it is added, or its expiry
-/// changed, before the value is stored) and after a delete was stored, so the index always holds at least the live
-/// keys, and scans hide expired ones by their expiry. A crash between the tombstone write and the index removal can
-/// leave a deleted key listed until the key is touched again (its next activation removes it).
+/// <para>Scan consistency: the namespace's key index is told before a put of a new key is applied (it is added, or its
+/// expiry changed) and after a delete was stored, so the index always holds at least the live keys, and scans hide
+/// expired ones by their expiry. A crash between the tombstone write and the index removal can leave a deleted key
+/// listed until the key is touched again (its next activation removes it).</para>
+/// <para>Writes that must call the index first hold <see cref="turn"/> across that call, so nothing is applied in
+/// between and conditions stay exact; the usual write (an existing key, same expiry) takes it without waiting.</para>
+/// <para>A failed storage write leaves memory ahead of storage: the activation then refuses writes, fails the writes
+/// that were waiting, and deactivates so the next activation reads what was stored.</para>
 /// </remarks>
+[Reentrant]
 [GrainType("kv")]
-public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersistentState<KvKeyState> state, TimeProvider time, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : Grain, IKvKeyGrain
+public sealed partial class KvKeyGrain(
+    [StateWithRecords("kv", FloStorage.Name)] IStateWithRecords<KvKeyState> state,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<KvKeyGrain> logger) : Grain, IKvKeyGrain
 {
     /// <summary>The longest a blocking call waits inside the grain; callers wanting longer ask again.</summary>
     internal const int MaxGrainWaitMs = GrainWaits.MaxWaitMs;
 
+    /// <summary>The most versions one watch answer carries.</summary>
+    internal const int MaxWatchBatch = KvKeys.HistoryDepth;
+
+    private readonly SemaphoreSlim turn = new(1, 1);
+    private readonly KvKeyVersions versions = new();
+    private readonly DurableWaiters durable = new();
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private GuardedCommit? commits;
     private string? ns;
     private string? key;
 
@@ -31,10 +52,6 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private List<KvVersion> Versions => state.State.History;
-
-    private long LastVersion => Versions.Count == 0 ? 0 : Versions[^1].Version;
-
     private IKvIndexGrain Index => GrainFactory.GetGrain<IKvIndexGrain>(KvKeys.IndexGrainKey(Namespace, Key));
 
     /// <inheritdoc/>
@@ -43,7 +60,22 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         (ns, key) = KvKeys.Split(this.GetPrimaryKeyString());
         KvKeys.ValidateNamespace(ns);
         KvKeys.ValidateKey(key);
-        if (Versions.Count > 0 && Versions[^1].IsTombstone)
+        commits = new GuardedCommit(() => state.WriteStateAsync(), $"Key {ns}/{key}", error =>
+        {
+            LogWriteFailed(logger, error, ns, key);
+            durable.FailAll(error);
+            DeactivateOnIdle();
+        });
+        if (state.State.History.Count > 0)
+        {
+            await MoveHistoryIntoRecordsAsync();
+        }
+        if (state.State.LastVersion > 0)
+        {
+            var stored = await state.ReadRecordsAsync<KvVersion>(state.State.FirstKept - 1, KvKeys.HistoryDepth + 1, cancellationToken);
+            versions.Load(stored.Select(r => r.Value), state.State.CreatedMs);
+        }
+        if (versions.Current is { IsTombstone: true })
         {
             // Repairs the window where a delete was stored but the index not yet told (idempotent).
             await Index.Remove(Key);
@@ -51,7 +83,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     }
 
     /// <inheritdoc/>
-    public Task<KvEntry?> Get() => Task.FromResult(Counted("get", Live(Now)));
+    public Task<KvEntry?> Get() => Task.FromResult(Counted("get", versions.LiveStored(Key, Now)));
 
     /// <inheritdoc/>
     public async Task<KvEntry?> GetOrWait(int blockMs, CancellationToken cancellationToken)
@@ -59,14 +91,14 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         var deadline = Environment.TickCount64 + Math.Max(0, blockMs);
         while (true)
         {
-            if (Live(Now) is { } entry)
+            if (versions.LiveStored(Key, Now) is { } entry)
             {
                 return Counted("get", entry);
             }
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
-                return Counted("get", Live(Now));
+                return Counted("get", versions.LiveStored(Key, Now));
             }
         }
     }
@@ -74,66 +106,90 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     /// <inheritdoc/>
     public async Task<KvPutResult> Put(byte[] value, KvPutCondition condition)
     {
-        KvKeys.ValidateValue(value);
-        if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0 || condition.CasVersion is < 0)
-        {
-            throw new KvArgumentException("TTL and CAS version must not be negative.");
-        }
-        var now = Now;
-        var live = Live(now);
-        var currentVersion = live?.Version ?? 0;
-        if (condition.CasVersion is { } expected && expected != currentVersion)
-        {
-            Count("put", "conflict");
-            return new KvPutResult(KvPutStatus.VersionConflict, currentVersion);
-        }
-        if (condition.IfNotExists && live is not null)
-        {
-            Count("put", "exists");
-            return new KvPutResult(KvPutStatus.AlreadyExists, currentVersion);
-        }
-        var ttlMs = condition.TtlMilliseconds ?? (condition.TtlSeconds is { } s ? checked(s * 1000) : 0);
-        var expiresAt = ttlMs > 0 ? now + ttlMs : 0;
-        if (live is null || live.ExpiresAtMs != expiresAt)
-        {
-            // Before the value is stored: the index may list a key a crash then never wrote, never miss a live one.
-            await Index.Upsert(Key, expiresAt);
-        }
-        if (live is null)
-        {
-            state.State.CreatedMs = now;
-        }
-        var version = LastVersion + 1;
-        Append(new KvVersion { Version = version, TimestampMs = now, Value = value, ExpiresAtMs = expiresAt });
-        await WriteAsync();
-        Count("put", "ok");
-        return new KvPutResult(KvPutStatus.Ok, version);
+        var results = await Execute([KvOp.Put(value, condition)]);
+        return new KvPutResult(results[0].PutStatus, results[0].Version);
     }
 
     /// <inheritdoc/>
     public async Task<KvDeleteResult> Delete()
     {
-        var now = Now;
-        if (Live(now) is null)
-        {
-            Count("delete", "not_found");
-            return new KvDeleteResult(false, LastVersion);
-        }
-        var version = LastVersion + 1;
-        Append(new KvVersion { Version = version, TimestampMs = now, IsTombstone = true });
-        await WriteAsync();
-        await Index.Remove(Key);
-        Count("delete", "ok");
-        return new KvDeleteResult(true, version);
+        var results = await Execute([KvOp.Delete()]);
+        return new KvDeleteResult(results[0].Deleted, results[0].Version);
     }
 
-    private void Count(string operation, string outcome)
-        => FloInstruments.KvOperations.Add(1, new("namespace", Namespace), new("operation", operation), new("outcome", outcome));
-
-    private KvEntry? Counted(string operation, KvEntry? entry)
+    /// <inheritdoc/>
+    public async Task<KvOpResult[]> Execute(KvOp[] ops)
     {
-        Count(operation, entry is null ? "not_found" : "ok");
-        return entry;
+        ArgumentNullException.ThrowIfNull(ops);
+        foreach (var op in ops)
+        {
+            Validate(op);
+        }
+        EnsureUsable();
+        var results = new KvOpResult[ops.Length];
+        var wrote = false;
+        List<long>? tombstones = null;
+        Exception? failed = null;
+        await turn.WaitAsync();
+        try
+        {
+            EnsureUsable();
+            for (var i = 0; i < ops.Length && failed is null; i++)
+            {
+                try
+                {
+                    switch (ops[i].Kind)
+                    {
+                        case KvOpKind.Get:
+                            // Sees the puts before it in this batch; answered only once they (and all before them) are stored.
+                            results[i] = new KvOpResult { Entry = Counted("get", versions.LiveApplied(Key, Now)) };
+                            break;
+                        case KvOpKind.Put:
+                            results[i] = await ApplyPutAsync(ops[i].Value!, ops[i].Condition ?? KvPutCondition.None);
+                            wrote |= results[i].PutStatus == KvPutStatus.Ok;
+                            break;
+                        default:
+                            results[i] = ApplyDelete();
+                            if (results[i].Deleted)
+                            {
+                                wrote = true;
+                                (tombstones ??= []).Add(results[i].Version);
+                            }
+                            break;
+                    }
+                }
+                catch (Exception e)
+                {
+                    // The ops before it are applied: they are still stored (below), then the batch fails.
+                    failed = e;
+                }
+            }
+        }
+        finally
+        {
+            turn.Release();
+        }
+        // Every answer waits until what it saw is stored: its own change, or the changes before it it was decided on.
+        var upTo = versions.LastApplied;
+        if (wrote)
+        {
+            await commits!.CommitAsync();
+            Stored(upTo);
+        }
+        else if (upTo > versions.LastStored)
+        {
+            EnsureUsable();
+            await durable.WaitAsync(upTo);
+        }
+        if (failed is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+        }
+        if (tombstones is not null)
+        {
+            await RemoveFromIndexAsync(tombstones[^1]);
+        }
+        return results;
     }
 
     /// <inheritdoc/>
@@ -143,26 +199,28 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         {
             throw new KvArgumentException($"History limit must be positive; got {limit}.");
         }
-        return Task.FromResult(Enumerable.Reverse(Versions).Take(limit).ToArray());
+        return Task.FromResult(versions.StoredNewestFirst(limit));
     }
 
     /// <inheritdoc/>
-    public async Task<KvVersion?> WaitForVersionAfter(long afterVersion, int timeoutMs, CancellationToken cancellationToken)
+    public async Task<KvVersion[]> WaitForVersionsAfter(long afterVersion, int limit, int timeoutMs, CancellationToken cancellationToken)
     {
+        if (limit < 1)
+        {
+            throw new KvArgumentException($"Watch batch limit must be positive; got {limit}.");
+        }
         var deadline = Environment.TickCount64 + Math.Max(0, timeoutMs);
         while (true)
         {
-            foreach (var v in Versions)
+            var batch = versions.StoredAfter(afterVersion, Math.Min(limit, MaxWatchBatch));
+            if (batch.Length > 0)
             {
-                if (v.Version > afterVersion)
-                {
-                    return v;
-                }
+                return batch;
             }
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0 || cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || !await WaitForChangeAsync(remaining, cancellationToken))
             {
-                return null;
+                return [];
             }
         }
     }
@@ -170,60 +228,180 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
     /// <inheritdoc/>
     public async Task ReclaimIfExpired()
     {
-        if (Versions.Count == 0 || Versions[^1] is not { IsTombstone: false } last || last.ExpiresAtMs == 0 || last.ExpiresAtMs > Now)
+        if (commits!.IsBroken)
         {
             return;
         }
-        // One small marker instead of up to 64 values: the version number carries on from it.
-        state.State.History = [new KvVersion { Version = last.Version, TimestampMs = last.TimestampMs, IsTombstone = true, ExpiresAtMs = last.ExpiresAtMs }];
-        await WriteAsync();
-    }
-
-    private KvEntry? Live(long now)
-    {
-        if (Versions.Count == 0 || Versions[^1] is not { IsTombstone: false, Value: { } value } current)
-        {
-            return null;
-        }
-        if (current.ExpiresAtMs != 0 && current.ExpiresAtMs <= now)
-        {
-            return null;
-        }
-        return new KvEntry
-        {
-            Key = Key,
-            Value = value,
-            Version = current.Version,
-            CreatedMs = state.State.CreatedMs,
-            UpdatedMs = current.TimestampMs,
-            ExpiresAtMs = current.ExpiresAtMs,
-        };
-    }
-
-    private void Append(KvVersion version)
-    {
-        Versions.Add(version);
-        if (Versions.Count > KvKeys.HistoryDepth)
-        {
-            Versions.RemoveRange(0, Versions.Count - KvKeys.HistoryDepth);
-        }
-    }
-
-    private async Task WriteAsync()
-    {
+        await turn.WaitAsync();
+        long upTo;
         try
         {
-            await state.WriteStateAsync();
+            // Only when nothing newer is pending and the stored current version is a value that expired.
+            if (versions.LastApplied != versions.LastStored || versions.Current is not { IsTombstone: false } last || last.ExpiresAtMs == 0 || last.ExpiresAtMs > Now)
+            {
+                return;
+            }
+            // One small marker instead of up to 64 values: the version number carries on from it.
+            for (var v = state.State.FirstKept; v < last.Version; v++)
+            {
+                state.StageRecordDeletion(v);
+            }
+            var marker = new KvVersion { Version = last.Version, TimestampMs = last.TimestampMs, IsTombstone = true, ExpiresAtMs = last.ExpiresAtMs };
+            state.StageRecord(marker.Version, marker);
+            state.State.FirstKept = marker.Version;
+            versions.ReplaceAllWith(marker);
+            upTo = marker.Version;
+        }
+        finally
+        {
+            turn.Release();
+        }
+        try
+        {
+            await commits.CommitAsync();
+            Stored(upTo);
         }
         catch
         {
-            // What storage did not take did not happen: reload so the next caller sees the stored truth.
-            await state.ReadStateAsync();
-            throw;
+            // Reported through the commit's failure handler; the activation is reloading.
         }
+    }
+
+    private async Task<KvOpResult> ApplyPutAsync(byte[] value, KvPutCondition condition)
+    {
+        var now = Now;
+        var live = versions.LiveApplied(Key, now);
+        var currentVersion = live?.Version ?? 0;
+        if (condition.CasVersion is { } expected && expected != currentVersion)
+        {
+            Count("put", "conflict");
+            return new KvOpResult { PutStatus = KvPutStatus.VersionConflict, Version = currentVersion };
+        }
+        if (condition.IfNotExists && live is not null)
+        {
+            Count("put", "exists");
+            return new KvOpResult { PutStatus = KvPutStatus.AlreadyExists, Version = currentVersion };
+        }
+        var ttlMs = condition.TtlMilliseconds ?? (condition.TtlSeconds is { } s ? checked(s * 1000) : 0);
+        var expiresAt = ttlMs > 0 ? now + ttlMs : 0;
+        if (live is null || live.ExpiresAtMs != expiresAt)
+        {
+            // Before the value is applied (the turn is held, so nothing else is): the index may list a key a crash then
+            // never wrote, never miss a live one.
+            await Index.Upsert(Key, expiresAt);
+        }
+        if (live is null)
+        {
+            state.State.CreatedMs = now;
+        }
+        var version = Append(new KvVersion { Version = versions.LastApplied + 1, TimestampMs = now, Value = value, ExpiresAtMs = expiresAt });
+        Count("put", "ok");
+        return new KvOpResult { PutStatus = KvPutStatus.Ok, Version = version };
+    }
+
+    private KvOpResult ApplyDelete()
+    {
+        if (versions.LiveApplied(Key, Now) is null)
+        {
+            Count("delete", "not_found");
+            return new KvOpResult { Deleted = false, Version = versions.LastApplied };
+        }
+        var version = Append(new KvVersion { Version = versions.LastApplied + 1, TimestampMs = Now, IsTombstone = true });
+        Count("delete", "ok");
+        return new KvOpResult { Deleted = true, Version = version };
+    }
+
+    /// <summary>
+    /// After a delete was stored: takes the key out of the index unless a later put brought it back (that put, under the
+    /// turn, already told the index).
+    /// </summary>
+    private async Task RemoveFromIndexAsync(long tombstone)
+    {
+        await turn.WaitAsync();
+        try
+        {
+            if (versions.LastApplied == tombstone)
+            {
+                await Index.Remove(Key);
+            }
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    /// <summary>Applies a version in memory and stages it (and the drop of the one leaving the kept history) for the next write.</summary>
+    private long Append(KvVersion version)
+    {
+        versions.Append(version, state.State.CreatedMs);
+        state.StageRecord(version.Version, version);
+        state.State.LastVersion = version.Version;
+        if (state.State.FirstKept == 0)
+        {
+            state.State.FirstKept = version.Version;
+        }
+        while (state.State.LastVersion - state.State.FirstKept + 1 > KvKeys.HistoryDepth)
+        {
+            state.StageRecordDeletion(state.State.FirstKept);
+            state.State.FirstKept++;
+        }
+        versions.TrimBefore(state.State.FirstKept);
+        return version.Version;
+    }
+
+    /// <summary>Versions up to <paramref name="version"/> are durable: reads may see them, waiters are released.</summary>
+    private void Stored(long version)
+    {
+        if (!versions.MarkStored(version))
+        {
+            return;
+        }
+        durable.Release(version);
         var signal = changed;
         changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         signal.TrySetResult();
+    }
+
+    private async Task MoveHistoryIntoRecordsAsync()
+    {
+        var history = state.State.History;
+        foreach (var v in history)
+        {
+            state.StageRecord(v.Version, v);
+        }
+        state.State.FirstKept = history[0].Version;
+        state.State.LastVersion = history[^1].Version;
+        state.State.History = [];
+        await state.WriteStateAsync();
+    }
+
+    private void EnsureUsable() => commits!.EnsureUsable();
+
+    private static void Validate(KvOp op)
+    {
+        if (op.Kind is not (KvOpKind.Get or KvOpKind.Put or KvOpKind.Delete))
+        {
+            throw new KvArgumentException($"Unknown operation {op.Kind}.");
+        }
+        if (op.Kind != KvOpKind.Put)
+        {
+            return;
+        }
+        KvKeys.ValidateValue(op.Value ?? throw new KvArgumentException("A put needs a value."));
+        if (op.Condition is { } condition && (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0 || condition.CasVersion is < 0))
+        {
+            throw new KvArgumentException("TTL and CAS version must not be negative.");
+        }
+    }
+
+    private void Count(string operation, string outcome)
+        => FloInstruments.KvOperations.Add(1, new("namespace", Namespace), new("operation", operation), new("outcome", outcome));
+
+    private KvEntry? Counted(string operation, KvEntry? entry)
+    {
+        Count(operation, entry is null ? "not_found" : "ok");
+        return entry;
     }
 
     /// <summary>
@@ -238,4 +416,7 @@ public sealed class KvKeyGrain([PersistentState("kv", FloStorage.Name)] IPersist
         var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, MaxGrainWaitMs)), time, wait.Token));
         return finished == signal;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "KV key {Namespace}/{Key}: a storage write failed; failing the waiting writes and reloading")]
+    private static partial void LogWriteFailed(ILogger logger, Exception error, string @namespace, string key);
 }
