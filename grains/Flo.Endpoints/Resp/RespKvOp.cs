@@ -47,16 +47,19 @@ internal readonly record struct RespKvOp(KvOp Op, RespKvReply Reply)
             if (Is("GET"u8))
             {
                 op = new(KvOp.Get(), RespKvReply.Value);
+                return true;
             }
-            else if (Is("EXISTS"u8))
+            if (Is("EXISTS"u8))
             {
                 op = new(KvOp.Get(), RespKvReply.Exists);
+                return true;
             }
-            else if (Is("DEL"u8) || Is("UNLINK"u8))
+            if (Is("DEL"u8) || Is("UNLINK"u8))
             {
                 op = new(KvOp.Delete(), RespKvReply.Deleted);
+                return true;
             }
-            return op != default;
+            return false;
         }
         if (Is("SET"u8))
         {
