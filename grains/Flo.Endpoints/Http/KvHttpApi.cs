@@ -197,7 +197,7 @@ internal static class KvHttpApi
     }
 
     private static KvVersionJson ToJson(KvVersion v)
-        => new(v.Version, v.TimestampMs, v.Value is null ? null : Convert.ToBase64String(v.Value), v.IsTombstone, v.ExpiresAtMs == 0 ? null : v.ExpiresAtMs);
+        => new(v.Version, v.TimestampMs, v.Value is null ? null : Convert.ToBase64String(v.Value), v.IsTombstone, v.ExpiresAtMs == 0 ? null : v.ExpiresAtMs, v.Skipped == 0 ? null : v.Skipped);
 
     private static bool WantsJson(HttpContext context, string? format)
         => string.Equals(format, "json", StringComparison.OrdinalIgnoreCase)
@@ -238,7 +238,7 @@ internal sealed record KvDeleteJson(string key, bool deleted);
 internal sealed record KvScanJson(IReadOnlyList<string> keys, bool has_more, string? cursor);
 
 /// <summary>One version.</summary>
-internal sealed record KvVersionJson(long version, long timestamp_ms, string? value, bool tombstone, long? expires_at_ms);
+internal sealed record KvVersionJson(long version, long timestamp_ms, string? value, bool tombstone, long? expires_at_ms, long? skipped = null);
 
 /// <summary>A key's history.</summary>
 internal sealed record KvHistoryJson(string key, IReadOnlyList<KvVersionJson> versions);

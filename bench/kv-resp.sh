@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# KV over RESP against Redis (issue 17): redis-benchmark -t set,get at c=1, c=50 and c=50 -P 16, each on one key and
+# on random keys (-r 100000), against
+#   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF=<git ref> also a silo built
+#            from that ref (the A/B of this change on the same machine, in the same alternating rounds);
+#   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always.
+# Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
+# median ratios. KV_REQUESTS (default 20000) requests per run; KV_TARGETS to run a subset (e.g. "memory" or "durable").
+# Usage: bench/kv-resp.sh   (from anywhere; PostgreSQL from scripts/postgres.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cleanup_cmds=()
+cleanup() { for c in "${cleanup_cmds[@]}"; do eval "$c" || true; done; }
+trap cleanup EXIT
+
+n="${KV_REQUESTS:-20000}"; rounds="${KV_ROUNDS:-3}"; targets="${KV_TARGETS:-memory durable}"
+command -v redis-server >/dev/null || { sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
+
+# name → port, name → pid
+declare -A port=() pid=()
+start_redis() { # name, extra args...
+  local name=$1; shift
+  local dir; dir=$(mktemp -d); port[$name]=$(free_port)
+  redis-server --port "${port[$name]}" --bind 127.0.0.1 --save "" --daemonize yes --dir "$dir" --pidfile "$dir/redis.pid" "$@" >/dev/null
+  for _ in $(seq 1 50); do [ -s "$dir/redis.pid" ] && break; sleep 0.1; done
+  pid[$name]=$(cat "$dir/redis.pid")
+  cleanup_cmds+=("kill ${pid[$name]} 2>/dev/null; sleep 0.3; rm -rf $dir")
+}
+start_silo() { # name, silo dll, extra args...
+  local name=$1 dll=$2; shift 2
+  local dir; dir=$(mktemp -d); port[$name]=$(free_port)
+  dotnet "$dll" --Cluster:Endpoints:ListenAddress=127.0.0.1 --Cluster:Endpoints:RespPort="${port[$name]}" \
+    --Cluster:Endpoints:GatewayPort="$(free_port)" --Cluster:Endpoints:SiloPort="$(free_port)" --Cluster:Endpoints:HttpPort="$(free_port)" \
+    --Cluster:Storage:DataDirectory="$dir" --Cluster:ServiceId="kvbench-$name-$$" "$@" >"$dir/silo.log" 2>&1 &
+  pid[$name]=$!
+  cleanup_cmds+=("kill ${pid[$name]} 2>/dev/null; sleep 1; rm -rf $dir")
+}
+
+dotnet build silo -c Release -v quiet -nologo >/dev/null
+silo=silo/bin/Release/net10.0/Flo.Silo.dll
+memory=(); durable=()
+if [[ "$targets" == *memory* ]]; then
+  start_redis redis --appendonly no
+  garnet="$HOME/.flo-bench/garnet/garnet-server"
+  [ -x "$garnet" ] || dotnet tool install --tool-path "$HOME/.flo-bench/garnet" garnet-server >/dev/null
+  port[garnet]=$(free_port)
+  "$garnet" --port "${port[garnet]}" --bind 127.0.0.1 >/tmp/flo-bench-garnet.log 2>&1 &
+  pid[garnet]=$!; cleanup_cmds+=("kill ${pid[garnet]} 2>/dev/null")
+  start_silo flo "$silo" --Cluster:Storage:Provider=Memory
+  memory=(redis garnet flo)
+  if [ -n "${KV_AB_REF:-}" ]; then
+    ab_dir=$(mktemp -d)
+    git worktree add -q --detach "$ab_dir" "$KV_AB_REF"
+    cleanup_cmds+=("git worktree remove --force $ab_dir")
+    dotnet build "$ab_dir/silo" -c Release -v quiet -nologo >/dev/null
+    start_silo flo-before "$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll" --Cluster:Storage:Provider=Memory
+    memory+=(flo-before)
+  fi
+fi
+if [[ "$targets" == *durable* ]]; then
+  ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"
+  start_redis redis-always --appendonly yes --appendfsync always
+  start_silo flo-sqlite "$silo" --Cluster:Storage:Provider=Sqlite
+  start_silo flo-postgres "$silo" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$FLO_TEST_POSTGRES"
+  durable=(redis-always flo-sqlite flo-postgres)
+fi
+for name in "${!port[@]}"; do
+  for _ in $(seq 1 300); do redis-cli -p "${port[$name]}" PING >/dev/null 2>&1 && break; sleep 0.2; done
+  redis-cli -p "${port[$name]}" PING >/dev/null || { echo "kv-resp: $name did not answer PING" >&2; exit 1; }
+done
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# One group of targets over every workload: rounds alternate the targets' order; ratios are target / first target.
+run_group() { # label, targets...
+  local label=$1; shift
+  local group=("$@") peer=$1
+  echo "== kv-resp $label: redis-benchmark -n $n, $rounds rounds; req/s (server CPU µs per request); ratio = target / $peer"
+  for keys in "one key" "-r 100000"; do
+    for mode in "-c 1" "-c 50" "-c 50 -P 16"; do
+      for test in SET GET; do
+        declare -A ratios=()
+        for round in $(seq 1 "$rounds"); do
+          local order=("${group[@]}") line="" r_peer=""
+          ((round % 2 == 0)) && order=($(printf '%s\n' "${group[@]}" | tac))
+          declare -A rps=() cpu=()
+          for name in "${order[@]}"; do
+            local before; before=$(ticks "${pid[$name]}")
+            local extra=""; [ "$keys" != "one key" ] && extra="$keys"
+            # shellcheck disable=SC2086
+            rps[$name]=$(redis-benchmark -p "${port[$name]}" -t "${test,,}" -n "$n" $mode $extra --csv 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, 'NR==1{printf "%d", $2}')
+            cpu[$name]=$(python3 -c "print(f'{($(ticks "${pid[$name]}") - $before) * 1e6 / $hz / $n:.0f}')")
+          done
+          for name in "${group[@]}"; do
+            line+=$(printf ' %s=%s(%s)' "$name" "${rps[$name]:-0}" "${cpu[$name]}")
+            if [ "$name" != "$peer" ]; then
+              ratios[$name]+="$(python3 -c "print(f'{${rps[$name]:-0}/${rps[$peer]}:.3f}' if ${rps[$peer]:-0} else 'nan')") "
+            fi
+          done
+          printf '  %-10s %-12s %-4s round %s:%s\n' "$keys" "$mode" "$test" "$round" "$line"
+        done
+        local summary=""
+        for name in "${group[@]}"; do
+          [ "$name" = "$peer" ] && continue
+          summary+=" $name/$peer $(printf '%s\n' ${ratios[$name]} | median)x"
+        done
+        printf '  => %-10s %-12s %-4s median:%s\n' "$keys" "$mode" "$test" "$summary"
+        unset ratios
+      done
+    done
+  done
+}
+[ ${#memory[@]} -gt 0 ] && run_group memory "${memory[@]}"
+[ ${#durable[@]} -gt 0 ] && run_group durable "${durable[@]}"
+exit 0
