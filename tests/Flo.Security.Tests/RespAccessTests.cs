@@ -78,6 +78,44 @@ public sealed class RespAccessTests(SecuredCluster cluster)
     }
 
     [Fact]
+    public async Task APipelineOfAReadOnlyTokenRunsItsReadsAndRefusesEachWrite()
+    {
+        // Pipelined commands on one key travel to its grain together (issue 17): each is still checked on its own.
+        var key = NewKey();
+        await using (var admin = await RespConnection.OpenAsync(cluster.RespPort))
+        {
+            Assert.Equal("+OK", await admin.SendAsync("AUTH", cluster.Admin));
+            Assert.Equal("+OK", await admin.SendAsync("SELECT", SecuredCluster.Orders));
+            Assert.Equal("+OK", await admin.SendAsync("SET", key, "before"));
+        }
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { $"127.0.0.1:{cluster.RespPort}" },
+            Password = cluster.OrdersReader,
+            DefaultDatabase = null,
+            AbortOnConnectFail = true,
+        });
+        var db = redis.GetDatabase();
+        await db.ExecuteAsync("SELECT", SecuredCluster.Orders);
+        var batch = db.CreateBatch();
+        var get1 = batch.ExecuteAsync("GET", key);
+        var set = batch.ExecuteAsync("SET", key, "after");
+        var get2 = batch.ExecuteAsync("GET", key);
+        var del = batch.ExecuteAsync("DEL", key);
+        var exists = batch.ExecuteAsync("EXISTS", key);
+        batch.Execute();
+        Assert.Equal("before", (string?)await get1);
+        Assert.StartsWith("NOPERM", (await Assert.ThrowsAsync<RedisServerException>(() => set)).Message);
+        Assert.Equal("before", (string?)await get2);
+        Assert.StartsWith("NOPERM", (await Assert.ThrowsAsync<RedisServerException>(() => del)).Message);
+        Assert.Equal(1, (long)await exists);
+        await using var check = await RespConnection.OpenAsync(cluster.RespPort);
+        Assert.Equal("+OK", await check.SendAsync("AUTH", cluster.Admin));
+        Assert.Equal("+OK", await check.SendAsync("SELECT", SecuredCluster.Orders));
+        Assert.Equal("before", await check.SendAsync("GET", key));
+    }
+
+    [Fact]
     public async Task ARedisClientWithTheTokenAsPasswordWorks()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions

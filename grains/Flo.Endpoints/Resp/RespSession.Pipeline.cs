@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 using Flo.Kv;
 
 namespace Flo.Endpoints.Resp;
@@ -72,7 +73,11 @@ internal sealed partial class RespSession
         {
             if (RespKvOp.TryParse(batch[index], kv.MaxValueBytes, out var op))
             {
-                pending.Add((index, op));
+                // As ExecuteAsync does for one command: a command the token does not grant answers and does not run.
+                if (!access.Enabled || !Refused(Encoding.ASCII.GetString(batch[index][0]).ToUpperInvariant(), new RespWriter(replies[index - start])))
+                {
+                    pending.Add((index, op));
+                }
                 continue;
             }
             await FlushKeyBatchAsync(batch, key, pending, start, replies, cancellationToken).ConfigureAwait(false);

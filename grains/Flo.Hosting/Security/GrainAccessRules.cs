@@ -44,7 +44,7 @@ internal static class GrainAccessRules
 
     private static readonly Dictionary<Type, (Scope Scope, string[] Reads)> Platform = new()
     {
-        [typeof(IKvKeyGrain)] = (Scope.KeyPrefix, [nameof(IKvKeyGrain.Get), nameof(IKvKeyGrain.GetOrWait), nameof(IKvKeyGrain.History), nameof(IKvKeyGrain.WaitForVersionAfter)]),
+        [typeof(IKvKeyGrain)] = (Scope.KeyPrefix, [nameof(IKvKeyGrain.Get), nameof(IKvKeyGrain.GetOrWait), nameof(IKvKeyGrain.History), nameof(IKvKeyGrain.WaitForVersionsAfter)]),
         [typeof(IKvIndexGrain)] = (Scope.KeyPrefix, [nameof(IKvIndexGrain.Scan)]),
         // A dequeue leases messages (it changes the queue): a write, as is a stream group read (it moves the group's cursor).
         [typeof(IQueuePartitionGrain)] = (Scope.KeyPrefix, [nameof(IQueuePartitionGrain.Peek), nameof(IQueuePartitionGrain.DlqList), nameof(IQueuePartitionGrain.Stats),

@@ -45,7 +45,9 @@ internal static class ExpiredCertificateClient
         Assert.False(first == start && start.IsCompletedSuccessfully, "The client connected with an expired certificate.");
         Assert.True(first == failures.First, "No connection attempt ended in 60 s.");
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
+        // The start ends cancelled by us, or by Orleans giving up on the only gateway first; either way it never connected.
+        var ended = await Record.ExceptionAsync(() => start);
+        Assert.True(ended is OperationCanceledException or Orleans.Runtime.Messaging.ConnectionFailedException, $"The client's start ended with {ended?.ToString() ?? "success"}");
         var failure = await failures.First;
         Assert.True(Chain(failure).Any(ClosedByTheSilo), $"Not a refusal by the silo: {failure}");
         return failure;
