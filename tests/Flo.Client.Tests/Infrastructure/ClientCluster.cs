@@ -55,7 +55,8 @@ public abstract class ClientCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorageAsDefault();
-            silo.AddMemoryGrainStorage("flo");
+            // The platform's provider in memory: KV keys and queue partitions keep records beside their state.
+            silo.AddFloGrainStorage("flo", o => o.Provider = Flo.Storage.FloStorageProvider.Memory);
             silo.Services.TryAddSingleton(TimeProvider.System);
             silo.Configure<ClusterMembershipOptions>(o =>
             {
