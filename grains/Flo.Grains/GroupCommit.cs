@@ -3,8 +3,7 @@ namespace Flo.Grains;
 /// <summary>
 /// Group commit for a reentrant grain: callers that changed the state in memory call <see cref="CommitAsync"/> and
 /// complete once a write that includes their change is durable. One write is in flight at a time; changes made while it
-/// runs are stored together by the next one, so a burst of N operations costs about two writes, not N. A failed write
-/// also fails the changes queued behind it (see <see cref="GuardedCommit"/>).
+/// runs are stored together by the next one, so a burst of N operations costs about two writes, not N.
 /// </summary>
 /// <remarks>
 /// Used only from the grain's own turns (one thread at a time), so it needs no locks. The write delegate must capture
@@ -39,23 +38,14 @@ internal sealed class GroupCommit(Func<Task> write)
         {
             await write();
         }
-        catch (Exception e)
+        finally
         {
-            // The changes waiting for the next write were made on top of the ones just lost: storing them now could
-            // persist half of what the callers were told failed. They fail too; the grain reloads (GuardedCommit).
             writing = null;
-            if (next is { } behind)
+            if (next is { } waiters)
             {
                 next = null;
-                behind.TrySetException(e);
+                writing = WriteForAsync(waiters);
             }
-            throw;
-        }
-        writing = null;
-        if (next is { } waiters)
-        {
-            next = null;
-            writing = WriteForAsync(waiters);
         }
     }
 
