@@ -3,9 +3,11 @@
 # on random keys (-r 100000), against
 #   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF=<git ref> also a silo built
 #            from that ref (the A/B of this change on the same machine, in the same alternating rounds);
-#   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always.
+#   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
+#            SQLite silo built from that ref).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
-# median ratios. KV_REQUESTS (default 20000) requests per run; KV_TARGETS to run a subset (e.g. "memory" or "durable").
+# median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
+# KV_TARGETS to run a subset ("memory" or "durable"). Every Flo silo is warmed up first (JIT, tiered compilation).
 # Usage: bench/kv-resp.sh   (from anywhere; PostgreSQL from scripts/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ cleanup_cmds=()
 cleanup() { for c in "${cleanup_cmds[@]}"; do eval "$c" || true; done; }
 trap cleanup EXIT
 
-n="${KV_REQUESTS:-20000}"; rounds="${KV_ROUNDS:-3}"; targets="${KV_TARGETS:-memory durable}"
+n_memory="${KV_REQUESTS:-20000}"; n_durable="${KV_DURABLE_REQUESTS:-5000}"; rounds="${KV_ROUNDS:-3}"; targets="${KV_TARGETS:-memory durable}"
 command -v redis-server >/dev/null || { sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 command -v redis-benchmark >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
 
@@ -51,12 +53,15 @@ if [[ "$targets" == *memory* ]]; then
   pid[garnet]=$!; cleanup_cmds+=("kill ${pid[garnet]} 2>/dev/null")
   start_silo flo "$silo" --Cluster:Storage:Provider=Memory
   memory=(redis garnet flo)
-  if [ -n "${KV_AB_REF:-}" ]; then
-    ab_dir=$(mktemp -d)
-    git worktree add -q --detach "$ab_dir" "$KV_AB_REF"
-    cleanup_cmds+=("git worktree remove --force $ab_dir")
-    dotnet build "$ab_dir/silo" -c Release -v quiet -nologo >/dev/null
-    start_silo flo-before "$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll" --Cluster:Storage:Provider=Memory
+fi
+if [ -n "${KV_AB_REF:-}" ]; then
+  ab_dir=$(mktemp -d)
+  git worktree add -q --detach "$ab_dir" "$KV_AB_REF"
+  cleanup_cmds+=("git worktree remove --force $ab_dir")
+  dotnet build "$ab_dir/silo" -c Release -v quiet -nologo >/dev/null
+  ab_silo="$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll"
+  if [[ "$targets" == *memory* ]]; then
+    start_silo flo-before "$ab_silo" --Cluster:Storage:Provider=Memory
     memory+=(flo-before)
   fi
 fi
@@ -66,10 +71,16 @@ if [[ "$targets" == *durable* ]]; then
   start_silo flo-sqlite "$silo" --Cluster:Storage:Provider=Sqlite
   start_silo flo-postgres "$silo" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$FLO_TEST_POSTGRES"
   durable=(redis-always flo-sqlite flo-postgres)
+  if [ -n "${ab_silo:-}" ]; then
+    start_silo flo-sqlite-before "$ab_silo" --Cluster:Storage:Provider=Sqlite
+    durable+=(flo-sqlite-before)
+  fi
 fi
 for name in "${!port[@]}"; do
   for _ in $(seq 1 300); do redis-cli -p "${port[$name]}" PING >/dev/null 2>&1 && break; sleep 0.2; done
   redis-cli -p "${port[$name]}" PING >/dev/null || { echo "kv-resp: $name did not answer PING" >&2; exit 1; }
+  # Warm-up (JIT, tiered compilation, connection pools), not measured.
+  [[ "$name" == flo* ]] && redis-benchmark -p "${port[$name]}" -t set,get -n 10000 -c 50 -r 100000 -q >/dev/null 2>&1
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -78,7 +89,7 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[
 
 # One group of targets over every workload: rounds alternate the targets' order; ratios are target / first target.
 run_group() { # label, targets...
-  local label=$1; shift
+  local label=$1 n=$2; shift 2
   local group=("$@") peer=$1
   echo "== kv-resp $label: redis-benchmark -n $n, $rounds rounds; req/s (server CPU µs per request); ratio = target / $peer"
   for keys in "one key" "-r 100000"; do
@@ -115,6 +126,6 @@ run_group() { # label, targets...
     done
   done
 }
-[ ${#memory[@]} -gt 0 ] && run_group memory "${memory[@]}"
-[ ${#durable[@]} -gt 0 ] && run_group durable "${durable[@]}"
+[ ${#memory[@]} -gt 0 ] && run_group memory "$n_memory" "${memory[@]}"
+[ ${#durable[@]} -gt 0 ] && run_group durable "$n_durable" "${durable[@]}"
 exit 0
