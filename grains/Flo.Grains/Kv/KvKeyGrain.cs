@@ -19,7 +19,7 @@ namespace Flo.Grains.Kv;
 /// expiry changed) and after a delete was stored, so the index always holds at least the live keys, and scans hide
 /// expired ones by their expiry. A crash between the tombstone write and the index removal can leave a deleted key
 /// listed until the key is touched again (its next activation removes it).</para>
-/// <para>Writes that must call the index first hold <see cref="turn"/> across that call, so nothing is applied in
+/// <para>Writes that must call the index first hold <see cref="Turn"/> across that call, so nothing is applied in
 /// between and conditions stay exact; the usual write (an existing key, same expiry) takes it without waiting.</para>
 /// <para>A failed storage write leaves memory ahead of storage: the activation then refuses writes, fails the writes
 /// that were waiting, and deactivates so the next activation reads what was stored.</para>
@@ -38,11 +38,12 @@ public sealed partial class KvKeyGrain(
     /// <summary>The most versions one watch answer carries.</summary>
     internal const int MaxWatchBatch = KvKeys.HistoryDepth;
 
-    private readonly SemaphoreSlim turn = new(1, 1);
+    // Created on first use: most activations (reads, misses) never write or wait, and a key costs memory per activation.
     private readonly KvKeyVersions versions = new();
-    private readonly DurableWaiters durable = new();
-    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private GuardedCommit? commits;
+    private SemaphoreSlim? turnLock;
+    private DurableWaiters? durableWaiters;
+    private TaskCompletionSource? changed;
+    private GuardedCommit? guardedCommit;
     private string? ns;
     private string? key;
 
@@ -52,6 +53,17 @@ public sealed partial class KvKeyGrain(
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    private SemaphoreSlim Turn => turnLock ??= new SemaphoreSlim(1, 1);
+
+    private DurableWaiters Durable => durableWaiters ??= new DurableWaiters();
+
+    private GuardedCommit Commits => guardedCommit ??= new GuardedCommit(() => state.WriteStateAsync(), $"Key {Namespace}/{Key}", error =>
+    {
+        LogWriteFailed(logger, error, Namespace, Key);
+        durableWaiters?.FailAll(error);
+        DeactivateOnIdle();
+    });
+
     private IKvIndexGrain Index => GrainFactory.GetGrain<IKvIndexGrain>(KvKeys.IndexGrainKey(Namespace, Key));
 
     /// <inheritdoc/>
@@ -60,12 +72,6 @@ public sealed partial class KvKeyGrain(
         (ns, key) = KvKeys.Split(this.GetPrimaryKeyString());
         KvKeys.ValidateNamespace(ns);
         KvKeys.ValidateKey(key);
-        commits = new GuardedCommit(() => state.WriteStateAsync(), $"Key {ns}/{key}", error =>
-        {
-            LogWriteFailed(logger, error, ns, key);
-            durable.FailAll(error);
-            DeactivateOnIdle();
-        });
         if (state.State.History.Count > 0)
         {
             await MoveHistoryIntoRecordsAsync();
@@ -130,7 +136,7 @@ public sealed partial class KvKeyGrain(
         var wrote = false;
         List<long>? tombstones = null;
         Exception? failed = null;
-        await turn.WaitAsync();
+        await Turn.WaitAsync();
         try
         {
             EnsureUsable();
@@ -167,19 +173,19 @@ public sealed partial class KvKeyGrain(
         }
         finally
         {
-            turn.Release();
+            Turn.Release();
         }
         // Every answer waits until what it saw is stored: its own change, or the changes before it it was decided on.
         var upTo = versions.LastApplied;
         if (wrote)
         {
-            await commits!.CommitAsync();
+            await Commits.CommitAsync();
             Stored(upTo);
         }
         else if (upTo > versions.LastStored)
         {
             EnsureUsable();
-            await durable.WaitAsync(upTo);
+            await Durable.WaitAsync(upTo);
         }
         if (failed is not null)
         {
@@ -228,11 +234,11 @@ public sealed partial class KvKeyGrain(
     /// <inheritdoc/>
     public async Task ReclaimIfExpired()
     {
-        if (commits!.IsBroken)
+        if (guardedCommit is { IsBroken: true })
         {
             return;
         }
-        await turn.WaitAsync();
+        await Turn.WaitAsync();
         long upTo;
         try
         {
@@ -254,11 +260,11 @@ public sealed partial class KvKeyGrain(
         }
         finally
         {
-            turn.Release();
+            Turn.Release();
         }
         try
         {
-            await commits.CommitAsync();
+            await Commits.CommitAsync();
             Stored(upTo);
         }
         catch
@@ -317,7 +323,7 @@ public sealed partial class KvKeyGrain(
     /// </summary>
     private async Task RemoveFromIndexAsync(long tombstone)
     {
-        await turn.WaitAsync();
+        await Turn.WaitAsync();
         try
         {
             if (versions.LastApplied == tombstone)
@@ -327,7 +333,7 @@ public sealed partial class KvKeyGrain(
         }
         finally
         {
-            turn.Release();
+            Turn.Release();
         }
     }
 
@@ -357,10 +363,11 @@ public sealed partial class KvKeyGrain(
         {
             return;
         }
-        durable.Release(version);
+        durableWaiters?.Release(version);
+        // Wakes the waiters of this write; the next waiter creates the next signal.
         var signal = changed;
-        changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signal.TrySetResult();
+        changed = null;
+        signal?.TrySetResult();
     }
 
     private async Task MoveHistoryIntoRecordsAsync()
@@ -376,7 +383,7 @@ public sealed partial class KvKeyGrain(
         await state.WriteStateAsync();
     }
 
-    private void EnsureUsable() => commits!.EnsureUsable();
+    private void EnsureUsable() => guardedCommit?.EnsureUsable();
 
     private static void Validate(KvOp op)
     {
@@ -411,7 +418,7 @@ public sealed partial class KvKeyGrain(
     /// </summary>
     private async Task<bool> WaitForChangeAsync(long timeoutMs, CancellationToken cancellationToken)
     {
-        var signal = changed.Task;
+        var signal = (changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         using var wait = WaitCancellation.Link(cancellationToken, lifetime);
         var finished = await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, MaxGrainWaitMs)), time, wait.Token));
         return finished == signal;

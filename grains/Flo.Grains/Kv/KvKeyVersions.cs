@@ -9,7 +9,7 @@ namespace Flo.Grains.Kv;
 /// </summary>
 internal sealed class KvKeyVersions
 {
-    private readonly List<(KvVersion Version, long CreatedMs)> kept = [];
+    private readonly List<(KvVersion Version, long CreatedMs)> kept = new(1);
 
     /// <summary>The newest version applied (stored or not); 0 when there is none.</summary>
     public long LastApplied => kept.Count == 0 ? 0 : kept[^1].Version.Version;
