@@ -330,6 +330,38 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public void TheSecurityComponentTurnsOnTlsAndTokensFromSecretsAndProbesOverHttps()
+    {
+        var directory = Path.Combine(Root, "components", "security");
+        var component = Kustomization.Load(Path.Combine(directory, "kustomization.yaml"));
+        Assert.Equal("Component", component.Kind);
+        var patch = Assert.IsType<V1Deployment>(Assert.Single(component.Patches.SelectMany(p => LoadStrict(Path.Combine(directory, p.Path!)))));
+        Assert.Equal(SiloDeployment().Metadata.Name, patch.Metadata.Name);
+        var container = SiloContainer(patch);
+        Assert.Equal(SiloContainer(SiloDeployment()).Name, container.Name);
+
+        // Every variable is a silo option whose value parses; TLS is on and every file it names is on a mounted Secret.
+        var env = container.Env.ToDictionary(e => e.Name, e => e.Value);
+        foreach (var (name, value) in env)
+        {
+            var leaf = OptionType(name.Split("__").Skip(1).ToArray());
+            Assert.True(leaf is not null, $"{name} is no silo option");
+            var converter = TypeDescriptor.GetConverter(Nullable.GetUnderlyingType(leaf) ?? leaf);
+            Assert.True(converter.IsValid(value) || ConvertsFrom(converter, value), $"{name}={value} is not a {leaf.Name}");
+        }
+        Assert.Equal(bool.TrueString, env[Key("Tls", nameof(FloTlsOptions.Enabled))], ignoreCase: true);
+        var secrets = patch.Spec.Template.Spec.Volumes.ToDictionary(v => v.Name, v => v.Secret.SecretName);
+        Assert.Equal(new Dictionary<string, string> { ["tls"] = "flo-tls", ["tokens"] = "flo-tokens" }, secrets);
+        var files = env.Where(e => e.Key.EndsWith("Path", StringComparison.Ordinal) || e.Key.EndsWith("File", StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        Assert.Equal(4, files.Count);
+        Assert.All(files, file => Assert.Contains(container.VolumeMounts, m => file.StartsWith(m.MountPath + "/", StringComparison.Ordinal) && secrets.ContainsKey(m.Name) && m.ReadOnlyProperty == true));
+
+        // With HTTPS on the HTTP port the kubelet must probe over HTTPS (it does not check the certificate).
+        Assert.All(new[] { container.StartupProbe, container.ReadinessProbe, container.LivenessProbe }, probe => Assert.Equal("HTTPS", probe.HttpGet.Scheme));
+        Assert.True(new FloTlsOptions().Http, "HTTPS is on by default with TLS: the probes' scheme follows it");
+    }
+
+    [Fact]
     public void TheDockerfileExposesTheSilosPortsAndRunsTheSiloAsNonRoot()
     {
         var repository = Repository();
