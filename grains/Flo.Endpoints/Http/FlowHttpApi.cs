@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Flo.Dataflow;
 using Microsoft.AspNetCore.Builder;
@@ -26,8 +25,6 @@ internal static class FlowHttpApi
 {
     /// <summary>Longest <c>wait_ms</c> of a run read, as for action runs.</summary>
     private const int MaxWaitMs = 300_000;
-
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -151,34 +148,8 @@ internal static class FlowHttpApi
         var api = Api(context);
         // Checked before the answer starts, so a missing run is a 404 problem rather than an empty stream.
         await api.GetAsync(ns, run_id, context.RequestAborted);
-        return TypedResults.ServerSentEvents(Messages(api.WatchAsync(ns, run_id, context.RequestAborted), context.RequestAborted));
+        return TypedResults.ServerSentEvents(ServerSentEventStream.WithPings(api.WatchAsync(ns, run_id, context.RequestAborted),
+            static e => new SseItem<string>(JsonSerializer.Serialize(FlowEventJson.From(e))) { EventId = e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            context.RequestAborted));
     });
-
-    /// <summary>The events as messages, with a <c>ping</c> every <see cref="KeepAlive"/> while none comes (idle connections through proxies).</summary>
-    private static async IAsyncEnumerable<SseItem<string>> Messages(IAsyncEnumerable<FlowEvent> source, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var events = source.GetAsyncEnumerator(cancellationToken);
-        var next = events.MoveNextAsync().AsTask();
-        while (true)
-        {
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                var delay = Task.Delay(KeepAlive, idle.Token);
-                if (await Task.WhenAny(next, delay).ConfigureAwait(false) != next)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    yield return new SseItem<string>("{}", "ping");
-                    continue;
-                }
-                await idle.CancelAsync().ConfigureAwait(false);
-            }
-            if (!await next.ConfigureAwait(false))
-            {
-                yield break;
-            }
-            var e = events.Current;
-            yield return new SseItem<string>(JsonSerializer.Serialize(FlowEventJson.From(e))) { EventId = e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            next = events.MoveNextAsync().AsTask();
-        }
-    }
 }

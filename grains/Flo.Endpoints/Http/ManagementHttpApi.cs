@@ -24,8 +24,6 @@ namespace Flo.Endpoints.Http;
 /// </remarks>
 internal static class ManagementHttpApi
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-
     public static void Map(IEndpointRouteBuilder routes)
     {
         var all = routes.MapGroup("/v1").WithTags("management")
@@ -102,27 +100,9 @@ internal static class ManagementHttpApi
     private static async IAsyncEnumerable<SseItem<string>> Messages(ActionEventWatch watch, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new SseItem<string>("{}", "ready");
-        await using var events = watch.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var next = events.MoveNextAsync().AsTask();
-        while (true)
+        await foreach (var item in ServerSentEventStream.WithPings(watch.ReadAllAsync(cancellationToken), static e => new SseItem<string>(JsonSerializer.Serialize(EventJson.From(e))), cancellationToken).ConfigureAwait(false))
         {
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                var delay = Task.Delay(KeepAlive, idle.Token);
-                if (await Task.WhenAny(next, delay).ConfigureAwait(false) != next)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    yield return new SseItem<string>("{}", "ping");
-                    continue;
-                }
-                await idle.CancelAsync().ConfigureAwait(false);
-            }
-            if (!await next.ConfigureAwait(false))
-            {
-                yield break;
-            }
-            yield return new SseItem<string>(JsonSerializer.Serialize(EventJson.From(events.Current)));
-            next = events.MoveNextAsync().AsTask();
+            yield return item;
         }
     }
 }
