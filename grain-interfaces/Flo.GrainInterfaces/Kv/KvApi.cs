@@ -16,7 +16,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"BlockMs must not be negative; got {blockMs}.");
         }
-        var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var grain = grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
         if (blockMs == 0)
         {
             return await grain.Get().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
         }
-        var result = await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Status switch
         {
             KvPutStatus.Ok => result.Version,
@@ -62,7 +62,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async Task<bool> DeleteAsync(string ns, string key, CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        var result = await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Deleted;
     }
 
@@ -74,7 +74,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"History limit must be 1 to {KvKeys.HistoryDepth}; got {limit}.");
         }
-        return await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async IAsyncEnumerable<KvVersion> WatchAsync(string ns, string key, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        var grain = grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var grain = grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
         var last = fromVersion;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -168,7 +168,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
                 }
             }
         }
-        return await grains.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void Validate(string ns, string key)

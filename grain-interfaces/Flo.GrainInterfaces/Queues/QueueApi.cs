@@ -213,7 +213,7 @@ public sealed class QueueApi(IGrainFactory grains)
         => layouts.GetAsync(ns, name, async () => (await Partition(ns, name, 0).GetSettings().ConfigureAwait(false)).Partitions, cancellationToken);
 
     private IQueuePartitionGrain Partition(string ns, string name, int partition)
-        => grains.GetGrain<IQueuePartitionGrain>(QueueLimits.PartitionKey(ns, name, partition));
+        => grains.GetGrainByKey<IQueuePartitionGrain>(QueueLimits.PartitionKey(ns, name, partition));
 
     private static void Validate(string ns, string name)
     {

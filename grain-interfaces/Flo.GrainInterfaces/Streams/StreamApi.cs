@@ -269,7 +269,7 @@ public sealed class StreamApi(IGrainFactory grains)
     {
         Validate(ns, name);
         StreamLimits.ValidateName(group);
-        return grains.GetGrain<IStreamGroupGrain>($"{ns}/{name}/{group}");
+        return grains.GetGrainByKey<IStreamGroupGrain>($"{ns}/{name}/{group}");
     }
 
     /// <summary>The partition count, read from partition 0 at most every 10 s.</summary>
@@ -287,7 +287,7 @@ public sealed class StreamApi(IGrainFactory grains)
     }
 
     private IStreamPartitionGrain Partition(string ns, string name, int partition)
-        => grains.GetGrain<IStreamPartitionGrain>(StreamLimits.PartitionKey(ns, name, partition));
+        => grains.GetGrainByKey<IStreamPartitionGrain>(StreamLimits.PartitionKey(ns, name, partition));
 
     private static void Validate(string ns, string name)
     {
