@@ -33,6 +33,22 @@ public abstract class KvConcurrencyTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task ReferencesByKeyAreOrleansReferencesToTheSameGrain()
+    {
+        var key = KvKeys.GrainKey("default", NewKey());
+        // The first call resolves the types, the second uses them: both must be what Orleans' GetGrain gives.
+        var expected = (GrainReference)(object)fixture.Client.Grains.GetGrain<IKvKeyGrain>(key);
+        foreach (var grain in new[] { fixture.Client.Grains.GetGrainByKey<IKvKeyGrain>(key), fixture.Client.Grains.GetGrainByKey<IKvKeyGrain>(key) })
+        {
+            var reference = (GrainReference)(object)grain;
+            Assert.Equal(expected.GrainId, reference.GrainId);
+            Assert.Equal(expected.InterfaceType, reference.InterfaceType);
+        }
+        await fixture.Client.Grains.GetGrainByKey<IKvKeyGrain>(key).Put(Bytes("x"), KvPutCondition.None);
+        Assert.Equal("x", Encoding.UTF8.GetString((await Kv.GetAsync(key["default/".Length..]))!.Value));
+    }
+
+    [Fact]
     public async Task ConcurrentCasOnOneVersionHasExactlyOneWinner()
     {
         var key = NewKey();
