@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # KV over RESP against Redis (issue 17): redis-benchmark -t set,get at c=1, c=50 and c=50 -P 16, each on one key and
 # on random keys (-r 100000), against
-#   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF=<git ref> also a silo built
-#            from that ref (the A/B of this change on the same machine, in the same alternating rounds);
+#   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF="<git ref> ..." also a silo
+#            built from each ref, flo@<ref> (the A/B of a change on the same machine, in the same alternating rounds);
 #   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
-#            SQLite silo built from that ref).
+#            SQLite silo built from each ref, flo-sqlite@<ref>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
 # median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
 # KV_TARGETS to run a subset ("memory" or "durable"). Every Flo silo is warmed up first (JIT, tiered compilation).
@@ -54,27 +54,29 @@ if [[ "$targets" == *memory* ]]; then
   start_silo flo "$silo" --Cluster:Storage:Provider=Memory
   memory=(redis garnet flo)
 fi
-if [ -n "${KV_AB_REF:-}" ]; then
+# KV_AB_REF: one or more git refs (space-separated), each built and run beside the working tree's silo as flo@<ref>.
+ab_silos=()
+for ref in ${KV_AB_REF:-}; do
   ab_dir=$(mktemp -d)
-  git worktree add -q --detach "$ab_dir" "$KV_AB_REF"
+  git worktree add -q --detach "$ab_dir" "$ref"
   cleanup_cmds+=("git worktree remove --force $ab_dir")
   dotnet build "$ab_dir/silo" -c Release -v quiet -nologo >/dev/null
-  ab_silo="$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll"
+  ab_silos+=("$ref=$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll")
   if [[ "$targets" == *memory* ]]; then
-    start_silo flo-before "$ab_silo" --Cluster:Storage:Provider=Memory
-    memory+=(flo-before)
+    start_silo "flo@$ref" "$ab_dir/silo/bin/Release/net10.0/Flo.Silo.dll" --Cluster:Storage:Provider=Memory
+    memory+=("flo@$ref")
   fi
-fi
+done
 if [[ "$targets" == *durable* ]]; then
   ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"
   start_redis redis-always --appendonly yes --appendfsync always
   start_silo flo-sqlite "$silo" --Cluster:Storage:Provider=Sqlite
   start_silo flo-postgres "$silo" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$FLO_TEST_POSTGRES"
   durable=(redis-always flo-sqlite flo-postgres)
-  if [ -n "${ab_silo:-}" ]; then
-    start_silo flo-sqlite-before "$ab_silo" --Cluster:Storage:Provider=Sqlite
-    durable+=(flo-sqlite-before)
-  fi
+  for ab in "${ab_silos[@]}"; do
+    start_silo "flo-sqlite@${ab%%=*}" "${ab#*=}" --Cluster:Storage:Provider=Sqlite
+    durable+=("flo-sqlite@${ab%%=*}")
+  done
 fi
 for name in "${!port[@]}"; do
   for _ in $(seq 1 300); do redis-cli -p "${port[$name]}" PING >/dev/null 2>&1 && break; sleep 0.2; done
