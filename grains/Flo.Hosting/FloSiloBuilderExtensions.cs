@@ -22,12 +22,6 @@ namespace Flo.Hosting;
 public static class FloSiloBuilderExtensions
 {
     /// <summary>
-    /// How often the Orleans dashboard samples the runtime's counters unless <c>Cluster:OrleansDashboard:CounterUpdateIntervalMs</c>
-    /// says otherwise: its charts move every 10 s instead of every second.
-    /// </summary>
-    public const int DefaultDashboardCounterIntervalMs = 10_000;
-
-    /// <summary>
     /// Adds the platform: its grains, the platform's grain storage (<c>flo</c>: <c>Cluster:Storage</c>), the default
     /// storage for users' grains (<see cref="FloSiloOptions.DefaultGrainStorage"/>), reminders on the same database,
     /// membership timings (<see cref="FloMembershipDefaults"/>, then <c>Cluster:Membership</c>), activity propagation,
@@ -57,13 +51,7 @@ public static class FloSiloBuilderExtensions
         silo.Configure<SiloMessagingOptions>(configuration.GetSection(FloSiloOptions.Section + ":Messaging"));
         silo.AddActivityPropagation();
         // Its grains collect every silo's counters and grain method profiles; the page is mapped on our HTTP port.
-        silo.AddDashboard(o =>
-        {
-            // A counter sample reads every Orleans gauge, and the catalog's counts the silo's activations one by one:
-            // sampled every second (Orleans' default) it took 7-12 % of a busy KV silo's CPU at 10^5 activations.
-            o.CounterUpdateIntervalMs = DefaultDashboardCounterIntervalMs;
-            configuration.GetSection(FloSiloOptions.Section + ":OrleansDashboard").Bind(o);
-        });
+        silo.AddDashboard();
         // Every silo counts the grain calls it receives, for the management API's calls per second.
         silo.AddFloCallCounting();
         silo.Services.AddFloSecurity(configuration);
