@@ -8,6 +8,9 @@ namespace Flo.Kv;
 /// </summary>
 public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.DefaultMaxValueBytes)
 {
+    // Hot keys reuse their references; sized for a working set, not for every key.
+    private readonly GrainReferenceCache<IKvKeyGrain> keys = new(grains, KvKeys.GrainKey, capacity: 16_384);
+
     /// <summary>The value, or null when the key does not exist; waits up to <paramref name="blockMs"/> for a put when it does not.</summary>
     public async Task<KvEntry?> GetAsync(string ns, string key, int blockMs = 0, CancellationToken cancellationToken = default)
     {
@@ -16,7 +19,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"BlockMs must not be negative; got {blockMs}.");
         }
-        var grain = grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var grain = Key(ns, key);
         if (blockMs == 0)
         {
             return await grain.Get().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,7 +52,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
         }
-        var result = await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await Key(ns, key).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Status switch
         {
             KvPutStatus.Ok => result.Version,
@@ -62,7 +65,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async Task<bool> DeleteAsync(string ns, string key, CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        var result = await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await Key(ns, key).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Deleted;
     }
 
@@ -74,7 +77,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         {
             throw new KvArgumentException($"History limit must be 1 to {KvKeys.HistoryDepth}; got {limit}.");
         }
-        return await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Key(ns, key).History(limit).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -132,7 +135,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async IAsyncEnumerable<KvVersion> WatchAsync(string ns, string key, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        var grain = grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key));
+        var grain = Key(ns, key);
         var last = fromVersion;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -168,7 +171,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
                 }
             }
         }
-        return await grains.GetGrainByKey<IKvKeyGrain>(KvKeys.GrainKey(ns, key)).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Key(ns, key).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void Validate(string ns, string key)
@@ -176,4 +179,6 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         KvKeys.ValidateNamespace(ns);
         KvKeys.ValidateKey(key);
     }
+
+    private IKvKeyGrain Key(string ns, string key) => keys.Get(ns, key);
 }
