@@ -48,7 +48,7 @@ internal sealed partial class RespSession
         {
             try
             {
-                await kv.PutAsync(ns, key, args[2], condition, cancellationToken).ConfigureAwait(false);
+                await kv.PutAsync(ns, key, args[2], condition, OneCall).ConfigureAwait(false);
                 reply.Ok();
             }
             catch (KeyExistsException)
@@ -60,7 +60,7 @@ internal sealed partial class RespSession
         // XX: only if the key exists, i.e. a CAS on the version just read (retried if another writer got there).
         for (var attempt = 0; attempt < 16; attempt++)
         {
-            var current = await kv.GetAsync(ns, key, 0, cancellationToken).ConfigureAwait(false);
+            var current = await kv.GetAsync(ns, key, 0, OneCall).ConfigureAwait(false);
             if (current is null)
             {
                 reply.Nil();
@@ -68,7 +68,7 @@ internal sealed partial class RespSession
             }
             try
             {
-                await kv.PutAsync(ns, key, args[2], condition with { CasVersion = current.Version }, cancellationToken).ConfigureAwait(false);
+                await kv.PutAsync(ns, key, args[2], condition with { CasVersion = current.Version }, OneCall).ConfigureAwait(false);
                 reply.Ok();
                 return;
             }
@@ -84,7 +84,7 @@ internal sealed partial class RespSession
     {
         for (var attempt = 0; attempt < 64; attempt++)
         {
-            var current = await kv.GetAsync(ns, key, 0, cancellationToken).ConfigureAwait(false);
+            var current = await kv.GetAsync(ns, key, 0, OneCall).ConfigureAwait(false);
             long value = 0;
             if (current is not null && !long.TryParse(Encoding.UTF8.GetString(current.Value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
             {
@@ -118,18 +118,18 @@ internal sealed partial class RespSession
     {
         for (var attempt = 0; attempt < 16; attempt++)
         {
-            var current = await kv.GetAsync(ns, key, 0, cancellationToken).ConfigureAwait(false);
+            var current = await kv.GetAsync(ns, key, 0, OneCall).ConfigureAwait(false);
             if (current is null)
             {
                 return false;
             }
             if (ttlMs <= 0)
             {
-                return await kv.DeleteAsync(ns, key, cancellationToken).ConfigureAwait(false);
+                return await kv.DeleteAsync(ns, key, OneCall).ConfigureAwait(false);
             }
             try
             {
-                await kv.PutAsync(ns, key, current.Value, new KvPutCondition { CasVersion = current.Version, TtlMilliseconds = ttlMs }, cancellationToken).ConfigureAwait(false);
+                await kv.PutAsync(ns, key, current.Value, new KvPutCondition { CasVersion = current.Version, TtlMilliseconds = ttlMs }, OneCall).ConfigureAwait(false);
                 return true;
             }
             catch (VersionConflictException)

@@ -105,7 +105,7 @@ internal sealed partial class RespSession
         }
         try
         {
-            var results = await kv.ExecuteAsync(ns, key, ops, cancellationToken).ConfigureAwait(false);
+            var results = await kv.ExecuteAsync(ns, key, ops, OneCall).ConfigureAwait(false);
             for (var i = 0; i < results.Length; i++)
             {
                 pending[i].Op.WriteReply(new RespWriter(replies[pending[i].Index - start]), results[i]);
