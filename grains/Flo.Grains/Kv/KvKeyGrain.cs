@@ -64,7 +64,7 @@ public sealed partial class KvKeyGrain(
         DeactivateOnIdle();
     });
 
-    private IKvIndexGrain Index => GrainFactory.GetGrain<IKvIndexGrain>(KvKeys.IndexGrainKey(Namespace, Key));
+    private IKvIndexGrain Index => GrainFactory.GetGrainByKey<IKvIndexGrain>(KvKeys.IndexGrainKey(Namespace, Key));
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -17,18 +17,19 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
     private readonly IRecordGrainStorage storage;
     private readonly Serializer serializer;
     private readonly GrainState<TState> grainState;
-    private Dictionary<long, StagedRecord> staged = [];
+    // Created by the first staged change: most activations (reads) never stage one.
+    private Dictionary<long, StagedRecord>? staged;
     private Task tail = Task.CompletedTask;
     private bool loaded;
 
-    public StateWithRecords(string stateName, IGrainContext context, IRecordGrainStorage storage, Serializer serializer, TState initialState)
+    public StateWithRecords(string stateName, string observerName, IGrainContext context, IRecordGrainStorage storage, Serializer serializer, TState initialState)
     {
         this.stateName = stateName;
         this.context = context;
         this.storage = storage;
         this.serializer = serializer;
         grainState = new GrainState<TState>(initialState);
-        context.ObservableLifecycle.Subscribe($"{nameof(StateWithRecords<TState>)}-{stateName}", GrainLifecycleStage.SetupState, this);
+        context.ObservableLifecycle.Subscribe(observerName, GrainLifecycleStage.SetupState, this);
     }
 
     public TState State
@@ -41,11 +42,11 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
 
     public bool RecordExists => loaded ? grainState.RecordExists : throw new InvalidOperationException($"State '{stateName}' of {context.GrainId} has not been read yet.");
 
-    public int StagedRecordCount => staged.Count;
+    public int StagedRecordCount => staged?.Count ?? 0;
 
-    public void StageRecord<TRecord>(long id, TRecord record) => staged[id] = new StagedRecord(record, RecordCodec<TRecord>.Serialize);
+    public void StageRecord<TRecord>(long id, TRecord record) => (staged ??= [])[id] = new StagedRecord(record, RecordCodec<TRecord>.Serialize);
 
-    public void StageRecordDeletion(long id) => staged[id] = default;
+    public void StageRecordDeletion(long id) => (staged ??= [])[id] = default;
 
     public async Task<IReadOnlyList<KeyValuePair<long, TRecord>>> ReadRecordsAsync<TRecord>(long afterId, int limit, CancellationToken cancellationToken = default)
     {
@@ -102,14 +103,14 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
 
     private async Task WriteCoreAsync(CancellationToken cancellationToken)
     {
-        if (staged.Count == 0)
+        if (staged is not { Count: > 0 })
         {
             await storage.WriteStateAsync(stateName, context.GrainId, grainState, cancellationToken);
             return;
         }
         // Taken now: what is staged from here on belongs to the next write. A failed write drops what it carried.
         var taking = staged;
-        staged = [];
+        staged = null;
         var changes = new GrainRecordChange[taking.Count];
         var i = 0;
         foreach (var (id, record) in taking)
@@ -122,7 +123,7 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
     private async Task ClearCoreAsync(CancellationToken cancellationToken)
     {
         // A clear deletes every stored record; staged changes made before it are moot.
-        staged = [];
+        staged = null;
         await storage.ClearStateAsync(stateName, context.GrainId, grainState, cancellationToken);
     }
 
