@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using Flo.Dataflow;
 using Flo.Grains;
+using Flo.Grains.Kv;
 using Flo.Grains.Management;
 using Flo.Hosting.Security;
 using Flo.Reminders;
@@ -54,6 +55,7 @@ public static class FloSiloBuilderExtensions
         silo.AddDashboard();
         // Every silo counts the grain calls it receives, for the management API's calls per second.
         silo.AddFloCallCounting();
+        silo.AddFloKv();
         silo.Services.AddFloSecurity(configuration);
         if (FloSecurity.IsConfigured(configuration))
         {

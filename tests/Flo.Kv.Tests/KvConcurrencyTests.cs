@@ -49,6 +49,25 @@ public abstract class KvConcurrencyTests<TFixture>(TFixture fixture) where TFixt
     }
 
     [Fact]
+    public async Task ConcurrentNewKeysAreAllScannedOnceTheirPutsReturned()
+    {
+        // Their index upserts go in batches per partition; each put returns only when its own key is stored there.
+        var prefix = NewKey("scan") + "/";
+        var keys = Enumerable.Range(0, 400).Select(i => $"{prefix}{i:D4}").ToArray();
+        await Task.WhenAll(keys.Select((k, i) => Kv.PutAsync(k, Bytes($"v{i}"), i % 4 == 0 ? new PutOptions(TtlSeconds: 3600) : null)));
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await Kv.ScanAsync(prefix, new ScanOptions(Limit: 100, Cursor: cursor));
+            seen.AddRange(page.Keys);
+            cursor = page.HasMore ? page.Cursor : null;
+        }
+        while (cursor is not null);
+        Assert.Equal(keys, seen);
+    }
+
+    [Fact]
     public async Task ConcurrentCasOnOneVersionHasExactlyOneWinner()
     {
         var key = NewKey();

@@ -63,8 +63,8 @@ public interface IKvKeyGrain : IGrainWithStringKey
 [Alias("flo.kv.index")]
 public interface IKvIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a key or changes its expiry (0: none).</summary>
-    Task Upsert(string key, long expiresAtMs);
+    /// <summary>Adds keys or changes their expiry, in order; returns when all are stored. A silo batches its key grains' upserts into one call per partition.</summary>
+    Task Upsert(KvIndexUpsert[] upserts);
 
     /// <summary>Removes a key.</summary>
     Task Remove(string key);

@@ -104,3 +104,8 @@ public sealed record KvIndexPage
     /// <summary>Whether the partition holds more matching keys after the last one.</summary>
     [Id(1)] public bool HasMore { get; init; }
 }
+
+/// <summary>A key added to an index partition, or its expiry changed (0: none).</summary>
+[GenerateSerializer]
+[Alias("flo.kv.index-upsert")]
+public readonly record struct KvIndexUpsert([property: Id(0)] string Key, [property: Id(1)] long ExpiresAtMs);

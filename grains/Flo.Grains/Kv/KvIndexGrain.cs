@@ -70,20 +70,31 @@ public sealed class KvIndexGrain([StateWithRecords("kvindex", FloStorage.Name)] 
     }
 
     /// <inheritdoc/>
-    public async Task Upsert(string key, long expiresAtMs)
+    public async Task Upsert(KvIndexUpsert[] upserts)
     {
+        ArgumentNullException.ThrowIfNull(upserts);
         commits!.EnsureUsable();
-        if (entries.TryGetValue(key, out var existing) && existing.ExpiresAtMs == expiresAtMs)
+        var changed = false;
+        foreach (var (key, expiresAtMs) in upserts)
+        {
+            KvKeys.ValidateKey(key);
+            if (entries.TryGetValue(key, out var existing) && existing.ExpiresAtMs == expiresAtMs)
+            {
+                continue;
+            }
+            Set(key, expiresAtMs);
+            changed = true;
+            if (expiresAtMs != 0)
+            {
+                expiries.Enqueue(key, expiresAtMs);
+            }
+        }
+        if (!changed)
         {
             return;
         }
-        Set(key, expiresAtMs);
         await WriteAsync();
-        if (expiresAtMs != 0)
-        {
-            expiries.Enqueue(key, expiresAtMs);
-            EnsureSweeping();
-        }
+        EnsureSweeping();
     }
 
     /// <inheritdoc/>

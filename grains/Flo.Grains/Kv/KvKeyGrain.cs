@@ -29,6 +29,7 @@ namespace Flo.Grains.Kv;
 public sealed partial class KvKeyGrain(
     [StateWithRecords("kv", FloStorage.Name)] IStateWithRecords<KvKeyState> state,
     TimeProvider time,
+    KvIndexBatcher indexBatcher,
     IHostApplicationLifetime lifetime,
     ILogger<KvKeyGrain> logger) : Grain, IKvKeyGrain
 {
@@ -294,7 +295,7 @@ public sealed partial class KvKeyGrain(
         {
             // Before the value is applied (the turn is held, so nothing else is): the index may list a key a crash then
             // never wrote, never miss a live one.
-            await Index.Upsert(Key, expiresAt);
+            await indexBatcher.UpsertAsync(Namespace, Key, expiresAt);
         }
         if (live is null)
         {

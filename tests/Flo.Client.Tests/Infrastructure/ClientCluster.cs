@@ -1,3 +1,4 @@
+using Flo.Grains.Kv;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -58,6 +59,7 @@ public abstract class ClientCluster : IAsyncLifetime
             // The platform's provider in memory: KV keys and queue partitions keep records beside their state.
             silo.AddFloGrainStorage("flo", o => o.Provider = Flo.Storage.FloStorageProvider.Memory);
             silo.Services.TryAddSingleton(TimeProvider.System);
+            silo.AddFloKv();
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
