@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text;
 using Flo.Schedules;
 using Flo.Tests.Shared;
@@ -183,6 +184,60 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.Equal(0, skipped.Fired);
         await UntilAsync(() => runs.GetValueOrDefault(collapse) == 1, "the collapsed run");
         Assert.Equal(0, runs.GetValueOrDefault(skip));
+    }
+
+    [Fact]
+    public async Task AFailingFireBacksOffKeepsItsDueTimeAndRunsOnceItCan()
+    {
+        var action = NewAction();
+        // Finished runs and their keys are kept one second, so the key taken below frees soon after its run ends.
+        await Client.Action.RegisterAsync(action, new ActionRegisterOptions(RetentionMs: 1_000));
+        var attempts = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "flo.schedule.lateness")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        // Every fire attempt records its lateness as it starts the invoke.
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "action" && Equals(tag.Value, action))
+                {
+                    Interlocked.Increment(ref attempts);
+                }
+            }
+        });
+        listener.Start();
+        var schedule = await Client.Schedule.OnceAsync(action, DateTimeOffset.UtcNow.AddSeconds(1), new ScheduleOptions(Args: "mine"u8.ToArray()));
+        // Another run holds the due time's key with another payload: the schedule's invoke is refused while it lives.
+        var key = $"schedule:{schedule.Id}:{schedule.NextRunAtMs}";
+        var squatter = await Client.Action.InvokeAsync(action, "other"u8.ToArray(), new ActionInvokeOptions(IdempotencyKey: key));
+        await UntilAsync(() => Volatile.Read(ref attempts) >= 2, "a first failed fire asked again");
+        await Task.Delay(3_000);
+        // Back-off 100 ms doubling: about 5 more attempts in 3 s; asked again every millisecond it would be hundreds.
+        Assert.InRange(Volatile.Read(ref attempts), 2, 12);
+        var waiting = await Client.Schedule.GetAsync(schedule.Id);
+        Assert.Equal((true, 0L, schedule.NextRunAtMs), (waiting.Enabled, waiting.Fired, waiting.NextRunAtMs));
+
+        // The squatter runs and its key expires: the schedule's next attempt gets its own run, for the same due time.
+        var runs = new ConcurrentQueue<(string Text, string? Key)>();
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            runs.Enqueue((ctx.Text, ctx.IdempotencyKey));
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        await UntilAsync(() => runs.Any(r => r.Text == "mine"), $"the schedule's run after the key was freed (attempts {Volatile.Read(ref attempts)}, runs {string.Join(",", runs)})");
+        var fired = await UntilScheduleAsync(schedule.Id, s => !s.Enabled);
+        Assert.Equal(1, fired.Fired);
+        Assert.NotEqual(squatter, fired.LastRunId);
+        Assert.Equal(key, runs.Single(r => r.Text == "mine").Key);
     }
 
     private async Task<ScheduleInfo> UntilScheduleAsync(string id, Func<ScheduleInfo, bool> condition) => await UntilScheduleAsync(Client, id, condition);

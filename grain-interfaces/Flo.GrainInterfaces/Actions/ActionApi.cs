@@ -74,6 +74,20 @@ public sealed class ActionApi(IGrainFactory grains)
         return await Dispatch(ns, action, partition).Invoke(invocation).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The run an invoke of <paramref name="payload"/> with this idempotency key would answer with while the key's
+    /// retention lasts, or null; creates nothing (routed as an invoke with that key is).
+    /// </summary>
+    public async Task<string?> RunOfIdempotencyKeyAsync(string ns, string action, string idempotencyKey, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        ActionLimits.ValidateNamespace(ns);
+        ActionLimits.ValidateName(action);
+        ActionLimits.ValidateIdempotencyKey(idempotencyKey);
+        var count = await PartitionsAsync(ns, action, cancellationToken).ConfigureAwait(false);
+        var partition = count == 1 ? 0 : (int)(StableHash.Of(idempotencyKey) % (uint)count);
+        return await Dispatch(ns, action, partition).RunOfKey(idempotencyKey, payload).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A run; throws <see cref="RunNotFoundException"/> when there is none.</summary>
     public async Task<ActionRun> GetRunAsync(string ns, string runId, CancellationToken cancellationToken = default)
     {

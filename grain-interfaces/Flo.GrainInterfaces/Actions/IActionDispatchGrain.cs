@@ -13,6 +13,14 @@ public interface IActionDispatchGrain : IGrainWithStringKey
     Task<string> Invoke(RunInvocation invocation);
 
     /// <summary>
+    /// The run an invoke of <paramref name="payload"/> with this idempotency key would answer with while the partition
+    /// keeps the key (until the run's retention ends), or null (unknown key, or taken with another payload). Creates
+    /// nothing: a schedule that cannot tell whether its stored due time was invoked before a silo loss asks this.
+    /// </summary>
+    [Idempotent]
+    Task<string?> RunOfKey(string idempotencyKey, byte[] payload);
+
+    /// <summary>
     /// Starts up to <paramref name="count"/> runs on <paramref name="workerId"/> (each attempt recorded by its run before
     /// this returns). When none is ready, waits up to <paramref name="blockMs"/> in line with other workers. The worker
     /// keeps each lease by heartbeating within <paramref name="leaseMs"/>.

@@ -106,4 +106,28 @@ public sealed partial class ActionDispatchGrain
         ServeWaiters(Now);
         return entry.RunId;
     }
+
+    /// <inheritdoc/>
+    public async Task<string?> RunOfKey(string idempotencyKey, byte[] payload)
+    {
+        EnsureUsable();
+        if (!dedup.TryGetValue(idempotencyKey, out var local) || !entries.TryGetValue(local, out var entry)
+            || !SHA256.HashData(payload).AsSpan(0, 16).SequenceEqual(entry.PayloadHash))
+        {
+            return null;
+        }
+        if (creating.TryGetValue(local, out var pending))
+        {
+            // Answered once the run exists; an invoke that fails leaves no run.
+            try
+            {
+                await pending;
+            }
+            catch
+            {
+                return null;
+            }
+        }
+        return entry.RunId;
+    }
 }

@@ -12,10 +12,13 @@ namespace Flo.Grains.Schedules;
 /// </summary>
 /// <remarks>
 /// Exactly one run per due time: the due time is stored with the schedule (<see cref="ScheduleState.PendingMs"/>)
-/// before the run is invoked with <c>schedule:{id}:{due}</c> as idempotency key, and cleared after; a schedule that
-/// finds a pending due time on its next tick asks for the same run again, which the action's partition answers with
-/// the first run's id. Due times missed while the cluster was down collapse into one run (or are skipped, per schedule).
-/// </remarks>
+/// before the run is invoked with <c>schedule:{id}:{due}</c> as idempotency key. A fire stores its outcome together
+/// with the next due time, so the usual fire costs one write (after its invoke) and the stored due time is always the
+/// one a lost activation may have invoked: a schedule that finds it due asks for the same run again, which the
+/// action's partition answers with the first run's id; one that finds it no longer due (late after downtime) asks the
+/// partition whether it ran (<see cref="IActionDispatchGrain.RunOfKey"/>) before counting it missed. Due times missed
+/// while the cluster was down collapse into one run (or are skipped, per schedule).
+/// /// </remarks>
 [GrainType("schedule")]
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", FloStorage.Name)] IPersistentState<ScheduleState> state,
@@ -30,7 +33,16 @@ public sealed partial class ScheduleGrain(
     /// <summary>How late a due time may be found and still run under <see cref="MissedRuns.Skip"/>.</summary>
     public static readonly TimeSpan MissedAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>The first wait after a failed fire; it doubles with each failure in a row.</summary>
+    public const long FirstRetryDelayMs = 100;
+
+    /// <summary>The longest wait after failed fires.</summary>
+    public const long MaxRetryDelayMs = 5_000;
+
     private IGrainTimer? timer;
+    private bool pendingUnknown;
+    private int failures;
+    private long retryAtMs;
     private ReminderSchedule? timing;
 
     // One per activation, not one per fire: the API caches the action's partition count (fixed at registration), which
@@ -47,6 +59,8 @@ public sealed partial class ScheduleGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (ns, id) = ActionLimits.SplitKey(this.GetPrimaryKeyString());
+        // A stored due time may have been invoked by an activation that was lost before storing the outcome.
+        pendingUnknown = state.RecordExists && S.PendingMs != 0;
         if (state.RecordExists && S.Enabled)
         {
             Arm();
@@ -69,7 +83,10 @@ public sealed partial class ScheduleGrain(
         timing = TimingOf(definition);
         var now = Now;
         state.State = new ScheduleState { Definition = definition, Enabled = true, CreatedAtMs = now, UpdatedAtMs = now, AnchorMs = now };
+        // The first due time is stored with the schedule, so its fire needs no write before the invoke.
+        S.PendingMs = NextDue();
         await state.WriteStateAsync();
+        pendingUnknown = false;
         await GrainFactory.GetGrain<IScheduleCatalogGrain>(ns).Add(id);
         await RegisterReminderAsync();
         Arm();
@@ -92,8 +109,14 @@ public sealed partial class ScheduleGrain(
             // Re-enabling recomputes the next due time from now: nothing missed while disabled is run.
             S.AnchorMs = Now;
             S.PendingMs = 0;
+            S.PendingMs = NextDue();
         }
         await state.WriteStateAsync();
+        if (enabled)
+        {
+            pendingUnknown = false;
+            ResetBackOff();
+        }
         if (enabled)
         {
             await RegisterReminderAsync();
@@ -127,30 +150,38 @@ public sealed partial class ScheduleGrain(
     /// <inheritdoc/>
     public Task ReceiveReminder(string reminderName, TickStatus status) => TickAsync();
 
-    /// <summary>Fires what is due: a pending due time first (its run again, same key), then the schedule's next one.</summary>
+    /// <summary>
+    /// Fires what is due. A fire stores its outcome together with the next due time (<see cref="ScheduleState.PendingMs"/>),
+    /// so a due time found stored when it comes is invoked without another write first: one write per fire.
+    /// </summary>
+    /// <remarks>
+    /// A failed fire waits (doubling from <see cref="FirstRetryDelayMs"/> up to <see cref="MaxRetryDelayMs"/>) and is
+    /// asked for again with the same key; the schedule then reloads its stored state, as after a silo loss, because what
+    /// failed may have been the write after an invoke that went through.
+    /// </remarks>
     private async Task TickAsync()
     {
         if (!state.RecordExists || !S.Enabled)
         {
             return;
         }
+        if (retryAtMs > Now)
+        {
+            // Woken early (the timer sleeps at most a second, or the reminder came): still backing off.
+            Arm();
+            return;
+        }
         try
         {
-            if (S.PendingMs != 0)
-            {
-                await FireAsync(S.PendingMs);
-            }
-            if (S.PendingMs == 0 && Due(Now) is { } due)
-            {
-                S.PendingMs = due;
-                await state.WriteStateAsync();
-                await FireAsync(due);
-            }
+            await FireDueAsync();
+            ResetBackOff();
         }
         catch (Exception e)
         {
-            // The due time stays pending and is asked for again at the next tick (same key: still one run).
-            LogFireFailed(logger, e, ns, id);
+            failures++;
+            retryAtMs = Now + Math.Min(MaxRetryDelayMs, FirstRetryDelayMs << Math.Min(failures - 1, 16));
+            LogFireFailed(logger, e, ns, id, failures);
+            await ReloadAsync();
         }
         finally
         {
@@ -158,46 +189,88 @@ public sealed partial class ScheduleGrain(
         }
     }
 
-    /// <summary>The due time to fire now, if any (moving the anchor past what is skipped or collapsed).</summary>
-    private long? Due(long now)
+    private async Task FireDueAsync()
+    {
+        var now = Now;
+        var plan = Plan(now);
+        var pending = S.PendingMs;
+        if (pending != 0 && pending != plan.Due && (pending <= now || plan.Due is not null))
+        {
+            // The stored due time is not the one to fire (a later one passed, or it was found too late to run). Had a
+            // lost activation invoked it, its run exists: count it as fired rather than missed.
+            if (pendingUnknown && pending <= now
+                && await Actions.RunOfIdempotencyKeyAsync(ns, S.Definition.Action, KeyOf(pending), S.Definition.Args) is { } runId)
+            {
+                Fired(pending, runId);
+                if (plan.Changed && pending > S.AnchorMs)
+                {
+                    S.Missed--;
+                }
+            }
+            S.PendingMs = 0;
+        }
+        pendingUnknown = false;
+        if (plan.Changed)
+        {
+            S.AnchorMs = plan.AnchorMs;
+            S.Missed += plan.Missed;
+        }
+        if (plan.Due is not { } due)
+        {
+            if (plan.Changed || pending != S.PendingMs)
+            {
+                S.UpdatedAtMs = now;
+                await state.WriteStateAsync();
+            }
+            return;
+        }
+        if (S.PendingMs != due)
+        {
+            // Not stored ahead (created before due times were, re-planned after a late wake-up or a reload): stored
+            // before the invoke, whose key it is, as ever.
+            S.PendingMs = due;
+            await state.WriteStateAsync();
+        }
+        await FireAsync(due);
+    }
+
+    /// <summary>The due time to fire at <paramref name="now"/>, if any, and where the anchor moves (nothing changed yet).</summary>
+    private DuePlan Plan(long now)
     {
         var d = S.Definition;
         if (d.Kind == ScheduleKind.Once)
         {
-            return !S.Done && now >= d.AtMs ? d.AtMs : null;
+            return !S.Done && now >= d.AtMs ? new DuePlan(d.AtMs, true, S.AnchorMs, 0) : default;
         }
         var check = Timing.Check(DateTimeOffset.FromUnixTimeMilliseconds(S.AnchorMs), DateTimeOffset.FromUnixTimeMilliseconds(now));
         if (!check.Changed)
         {
-            return null;
+            return default;
         }
-        S.AnchorMs = check.LastFiredUtc.ToUnixTimeMilliseconds();
-        S.Missed += check.Missed;
-        return check.Fire ? check.Occurrence!.Value.ToUnixTimeMilliseconds() : null;
+        return new DuePlan(check.Fire ? check.Occurrence!.Value.ToUnixTimeMilliseconds() : null, true, check.LastFiredUtc.ToUnixTimeMilliseconds(), check.Missed);
     }
 
+    /// <summary>Invokes the due time's run (its key makes a repeat the same run), then stores the outcome and the next due time in one write.</summary>
     private async Task FireAsync(long due)
     {
         var d = S.Definition;
         // Lateness as the invoke starts (a missed run collapsed after downtime counts its whole delay).
         FloInstruments.ScheduleLateness.Record(Math.Max(0, Now - due), new KeyValuePair<string, object?>("namespace", ns), new KeyValuePair<string, object?>("action", d.Action));
-        var runId = await (actions ??= new ActionApi(GrainFactory)).InvokeAsync(ns, d.Action, new RunInvocation
+        var runId = await Actions.InvokeAsync(ns, d.Action, new RunInvocation
         {
             Payload = d.Args,
             Priority = d.Priority,
-            IdempotencyKey = $"schedule:{id}:{due}",
+            IdempotencyKey = KeyOf(due),
             MaxRetries = d.MaxRetries,
             RetryDelayMs = d.RetryDelayMs,
         });
-        S.PendingMs = 0;
-        S.LastRunAtMs = due;
-        S.LastRunId = runId;
-        S.Fired++;
+        Fired(due, runId);
         if (d.Kind == ScheduleKind.Once)
         {
             S.Done = true;
             S.Enabled = false;
         }
+        S.PendingMs = NextDue();
         S.UpdatedAtMs = Now;
         await state.WriteStateAsync();
         Publish(ActionEventKind.ScheduleFired, runId);
@@ -206,6 +279,40 @@ public sealed partial class ScheduleGrain(
             await UnregisterReminderAsync();
         }
     }
+
+    private void Fired(long due, string runId)
+    {
+        S.PendingMs = 0;
+        S.LastRunAtMs = Math.Max(S.LastRunAtMs, due);
+        S.LastRunId = runId;
+        S.Fired++;
+    }
+
+    /// <summary>Back to what is stored after a failed fire (memory may be ahead of a write that failed); deactivates if even that fails.</summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await state.ReadStateAsync();
+            pendingUnknown = state.RecordExists && S.PendingMs != 0;
+        }
+        catch (Exception e)
+        {
+            LogFireFailed(logger, e, ns, id, failures);
+            Disarm();
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ResetBackOff()
+    {
+        failures = 0;
+        retryAtMs = 0;
+    }
+
+    private string KeyOf(long due) => $"schedule:{id}:{due}";
+
+    private ActionApi Actions => actions ??= new ActionApi(GrainFactory);
 
     private long NextDue()
     {
@@ -236,7 +343,8 @@ public sealed partial class ScheduleGrain(
             Disarm();
             return;
         }
-        var wait = next - Now;
+        // A failed fire is asked for again after its back-off, not at once.
+        var wait = Math.Max(next, retryAtMs) - Now;
         if (wait > 60_000)
         {
             Disarm();
@@ -338,8 +446,11 @@ public sealed partial class ScheduleGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: firing failed; the due time stays pending and is asked for again")]
-    private static partial void LogFireFailed(ILogger logger, Exception error, string @namespace, string id);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: firing failed ({Failures} in a row); the due time stays pending and is asked for again after a back-off")]
+    private static partial void LogFireFailed(ILogger logger, Exception error, string @namespace, string id, int failures);
+
+    /// <summary>What <see cref="Plan"/> found: the due time to fire (if any) and the anchor and missed count it moves to.</summary>
+    private readonly record struct DuePlan(long? Due, bool Changed, long AnchorMs, int Missed);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Namespace}/{Id}: an event was not published")]
     private static partial void LogPublishFailed(ILogger logger, Exception error, string @namespace, string id);

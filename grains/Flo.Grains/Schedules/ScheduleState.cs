@@ -19,8 +19,9 @@ public sealed class ScheduleState
     [Id(4)] public long AnchorMs { get; set; }
 
     /// <summary>
-    /// A due time recorded but whose run was not yet confirmed (0: none). Stored before the invoke, whose idempotency
-    /// key is this due time: after a crash the same run is asked for again, never a second one.
+    /// The next due time, stored before its run is invoked (0: none): with the previous fire's outcome, or on its own
+    /// when it was not known then. The invoke's idempotency key is this due time: after a crash the same run is asked
+    /// for again, never a second one.
     /// </summary>
     [Id(5)] public long PendingMs { get; set; }
 
