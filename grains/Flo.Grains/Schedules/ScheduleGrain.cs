@@ -18,7 +18,7 @@ namespace Flo.Grains.Schedules;
 /// action's partition answers with the first run's id; one that finds it no longer due (late after downtime) asks the
 /// partition whether it ran (<see cref="IActionDispatchGrain.RunOfKey"/>) before counting it missed. Due times missed
 /// while the cluster was down collapse into one run (or are skipped, per schedule).
-/// /// </remarks>
+/// </remarks>
 [GrainType("schedule")]
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", FloStorage.Name)] IPersistentState<ScheduleState> state,
@@ -108,6 +108,7 @@ public sealed partial class ScheduleGrain(
         {
             // Re-enabling recomputes the next due time from now: nothing missed while disabled is run.
             S.AnchorMs = Now;
+            // Cleared first: NextDue answers a stored due time before it computes one from the anchor.
             S.PendingMs = 0;
             S.PendingMs = NextDue();
         }
@@ -116,9 +117,6 @@ public sealed partial class ScheduleGrain(
         {
             pendingUnknown = false;
             ResetBackOff();
-        }
-        if (enabled)
-        {
             await RegisterReminderAsync();
             Arm();
         }
