@@ -7,7 +7,8 @@
 #            SQLite silo built from each ref, flo-sqlite@<ref>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
 # median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
-# KV_TARGETS to run a subset ("memory" or "durable"). Every Flo silo is warmed up first (JIT, tiered compilation).
+# KV_TARGETS to run a subset ("memory" or "durable"); KV_KEYS ("one key|-r 100000"), KV_MODES ("-c 1|-c 50|-c 50 -P 16")
+# and KV_TESTS ("SET GET") pick workloads. Every Flo silo is warmed up first (JIT, tiered compilation).
 # Usage: bench/kv-resp.sh   (from anywhere; PostgreSQL from scripts/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,9 +95,12 @@ run_group() { # label, targets...
   local label=$1 n=$2; shift 2
   local group=("$@") peer=$1
   echo "== kv-resp $label: redis-benchmark -n $n, $rounds rounds; req/s (server CPU µs per request); ratio = target / $peer"
-  for keys in "one key" "-r 100000"; do
-    for mode in "-c 1" "-c 50" "-c 50 -P 16"; do
-      for test in SET GET; do
+  local keys_list mode_list
+  IFS='|' read -r -a keys_list <<<"${KV_KEYS:-one key|-r 100000}"
+  IFS='|' read -r -a mode_list <<<"${KV_MODES:--c 1|-c 50|-c 50 -P 16}"
+  for keys in "${keys_list[@]}"; do
+    for mode in "${mode_list[@]}"; do
+      for test in ${KV_TESTS:-SET GET}; do
         declare -A ratios=()
         for round in $(seq 1 "$rounds"); do
           local order=("${group[@]}") line="" r_peer=""
