@@ -2,7 +2,6 @@ using System.Net;
 using System.Reflection;
 using Flo.Dataflow;
 using Flo.Grains;
-using Flo.Grains.Kv;
 using Flo.Grains.Management;
 using Flo.Hosting.Security;
 using Flo.Reminders;
@@ -55,7 +54,7 @@ public static class FloSiloBuilderExtensions
         silo.AddDashboard();
         // Every silo counts the grain calls it receives, for the management API's calls per second.
         silo.AddFloCallCounting();
-        silo.AddFloKv();
+        silo.AddFloGrainServices();
         silo.Services.AddFloSecurity(configuration);
         if (FloSecurity.IsConfigured(configuration))
         {

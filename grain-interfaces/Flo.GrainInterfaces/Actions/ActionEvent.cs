@@ -89,10 +89,11 @@ public interface IActionEventsGrain : IGrainWithStringKey
     Task Unsubscribe(IActionEventObserver observer);
 
     /// <summary>
-    /// Buffers an event for the observers and returns at once (a run never waits for watchers). A run sends its next
-    /// event after this returns, so a run's events reach the hub, and every observer, in order.
+    /// Buffers events for the observers, in order, and returns at once (a run never waits for watchers). Each silo sends
+    /// its events in batches, one call in flight, in the order they were published, so a run's events reach the hub,
+    /// and every observer, in order.
     /// </summary>
-    Task Publish(ActionEvent e);
+    Task Publish(ActionEvent[] events);
 
     /// <summary>
     /// Run events per minute over the last <paramref name="minutes"/> minutes (1-60), oldest first, the current minute

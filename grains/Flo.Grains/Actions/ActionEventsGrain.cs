@@ -46,16 +46,23 @@ public sealed class ActionEventsGrain(TimeProvider time) : Grain, IActionEventsG
     }
 
     /// <inheritdoc/>
-    public Task Publish(ActionEvent e)
+    public Task Publish(ActionEvent[] events)
     {
-        throughput.Count(e.Kind, Now);
-        if (observers.Count == 0 || buffer.Count >= MaxBuffered)
+        ArgumentNullException.ThrowIfNull(events);
+        var now = Now;
+        foreach (var e in events)
         {
+            throughput.Count(e.Kind, now);
             // Nobody watches (or watchers cannot keep up): events are not stored, so dropping is the contract.
-            return Task.CompletedTask;
+            if (observers.Count > 0 && buffer.Count < MaxBuffered)
+            {
+                buffer.Add(e);
+            }
         }
-        buffer.Add(e);
-        flush ??= this.RegisterGrainTimer(Flush, FlushDelay, Timeout.InfiniteTimeSpan);
+        if (buffer.Count > 0)
+        {
+            flush ??= this.RegisterGrainTimer(Flush, FlushDelay, Timeout.InfiniteTimeSpan);
+        }
         return Task.CompletedTask;
     }
 

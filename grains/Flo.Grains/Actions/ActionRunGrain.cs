@@ -18,11 +18,11 @@ namespace Flo.Grains.Actions;
 public sealed partial class ActionRunGrain(
     [PersistentState("run", FloStorage.Name)] IPersistentState<ActionRunState> state,
     TimeProvider time,
+    ActionEventPublisher events,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ActionRunGrain> logger) : Grain, IActionRunGrain
 {
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task publishing = Task.CompletedTask;
     private string ns = "";
     private string runId = "";
 
@@ -339,13 +339,13 @@ public sealed partial class ActionRunGrain(
     };
 
     /// <summary>
-    /// Publishes a run event without holding the transition up: each event is sent after the previous one was taken,
-    /// so watchers see a run's events in order. Events are for watchers; a lost one never changes a run.
+    /// Publishes a run event without holding the transition up (the silo's <see cref="ActionEventPublisher"/> sends them
+    /// in order). Events are for watchers; a lost one never changes a run.
     /// </summary>
     private void Publish(ActionEventKind kind, int attempt, string? workerId, string? error)
     {
         var e = new ActionEvent { Kind = kind, Namespace = ns, Action = Run.Action, RunId = runId, Status = Run.Status, Attempt = attempt, AtMs = Now, WorkerId = workerId, Error = error };
-        publishing = PublishAfterAsync(publishing, e);
+        events.Publish(e);
         if (Run.Status.IsFinished())
         {
             var tags = new System.Diagnostics.TagList { { "namespace", ns }, { "action", Run.Action }, { "status", StatusTag(Run.Status) } };
@@ -363,25 +363,9 @@ public sealed partial class ActionRunGrain(
         _ => "other",
     };
 
-    private async Task PublishAfterAsync(Task previous, ActionEvent e)
-    {
-        await previous;
-        try
-        {
-            await GrainFactory.GetGrain<IActionEventsGrain>(ns).Publish(e);
-        }
-        catch (Exception failure)
-        {
-            LogPublishFailed(logger, failure, ns, runId);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {Namespace}/{RunId}: a storage write failed; the run deactivates and reloads")]
     private static partial void LogWriteFailed(ILogger logger, Exception error, string @namespace, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {Namespace}/{RunId}: could not tell its dispatch partition; it learns when the lease ends")]
     private static partial void LogSettleFailed(ILogger logger, Exception error, string @namespace, string runId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {Namespace}/{RunId}: an event was not published")]
-    private static partial void LogPublishFailed(ILogger logger, Exception error, string @namespace, string runId);
 }

@@ -1,3 +1,4 @@
+using Flo.Grains.Actions;
 using Flo.Grains.Diagnostics;
 using Flo.Actions;
 using Flo.Reminders;
@@ -23,6 +24,7 @@ namespace Flo.Grains.Schedules;
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", FloStorage.Name)] IPersistentState<ScheduleState> state,
     TimeProvider time,
+    ActionEventPublisher events,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
 {
     private const string ReminderName = "schedule";
@@ -427,29 +429,11 @@ public sealed partial class ScheduleGrain(
     };
 
     private void Publish(ActionEventKind kind, string? runId, string? action = null)
-    {
-        var e = new ActionEvent { Kind = kind, Namespace = ns, Action = action ?? S.Definition.Action, RunId = runId ?? "", ScheduleId = id, AtMs = Now };
-        _ = PublishAsync(e);
-    }
-
-    private async Task PublishAsync(ActionEvent e)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IActionEventsGrain>(ns).Publish(e);
-        }
-        catch (Exception error)
-        {
-            LogPublishFailed(logger, error, ns, id);
-        }
-    }
+        => events.Publish(new ActionEvent { Kind = kind, Namespace = ns, Action = action ?? S.Definition.Action, RunId = runId ?? "", ScheduleId = id, AtMs = Now });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: firing failed ({Failures} in a row); the due time stays pending and is asked for again after a back-off")]
     private static partial void LogFireFailed(ILogger logger, Exception error, string @namespace, string id, int failures);
 
     /// <summary>What <see cref="Plan"/> found: the due time to fire (if any) and the anchor and missed count it moves to.</summary>
     private readonly record struct DuePlan(long? Due, bool Changed, long AnchorMs, int Missed);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Namespace}/{Id}: an event was not published")]
-    private static partial void LogPublishFailed(ILogger logger, Exception error, string @namespace, string id);
 }

@@ -1,4 +1,4 @@
-using Flo.Grains.Kv;
+using Flo.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -59,7 +59,7 @@ public abstract class ClientCluster : IAsyncLifetime
             // The platform's provider in memory: KV keys and queue partitions keep records beside their state.
             silo.AddFloGrainStorage("flo", o => o.Provider = Flo.Storage.FloStorageProvider.Memory);
             silo.Services.TryAddSingleton(TimeProvider.System);
-            silo.AddFloKv();
+            silo.AddFloGrainServices();
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

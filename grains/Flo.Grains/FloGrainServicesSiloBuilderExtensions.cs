@@ -1,0 +1,18 @@
+using Flo.Grains.Actions;
+using Flo.Grains.Kv;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Flo.Grains;
+
+/// <summary>Registers what the platform's grains on one silo share.</summary>
+public static class FloGrainServicesSiloBuilderExtensions
+{
+    /// <summary>Adds the silo's <see cref="KvIndexBatcher"/> and <see cref="ActionEventPublisher"/>.</summary>
+    public static ISiloBuilder AddFloGrainServices(this ISiloBuilder silo)
+    {
+        silo.Services.TryAddSingleton<KvIndexBatcher>();
+        silo.Services.TryAddSingleton<ActionEventPublisher>();
+        return silo;
+    }
+}
