@@ -169,8 +169,9 @@ public sealed class FlowFaultTests(ThreeSiloPostgresWithNodes fixture, ITestOutp
             Assert.Equal(node.Runs.Count, node.Runs.Select(r => r.ActionRunId).Distinct().Count(id => id is not null));
             foreach (var run in node.Runs)
             {
-                // The code ran once per recorded attempt of the generation's one action run, at most.
-                var action = await client.Action.GetRunAsync(run.ActionRunId!, new ActionCallOptions(ns));
+                // The code ran once per recorded attempt of the generation's one action run, at most. The worker tells
+                // the node before it completes the action run, so the run may still be finishing when the flow ended.
+                var action = await client.Action.WaitAsync(run.ActionRunId!, TimeSpan.FromSeconds(30), new ActionCallOptions(ns));
                 Assert.Equal(RunStatus.Completed, action.Status);
                 Assert.Equal(FlowLimits.RunKey(runId, node.Name, run.Generation), action.IdempotencyKey);
                 Assert.InRange(executions[(node.Name, run.Generation)].Count, 1, action.Attempts.Count);
