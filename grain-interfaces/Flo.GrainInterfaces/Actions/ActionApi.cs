@@ -60,9 +60,8 @@ public sealed class ActionApi(IGrainFactory grains)
         ActionLimits.ValidateIdempotencyKey(idempotencyKey);
         ActionLimits.ValidateRange(delayMs, 0, ActionLimits.MaxDelayMs, "DelayMs");
         var count = await PartitionsAsync(ns, action, cancellationToken).ConfigureAwait(false);
-        var partition = count == 1 ? 0
-            : idempotencyKey is not null ? (int)(StableHash.Of(idempotencyKey) % (uint)count)
-            : (int)((uint)Interlocked.Increment(ref roundRobin) % (uint)count);
+        var partition = idempotencyKey is not null ? PartitionOfKey(idempotencyKey, count)
+            : count == 1 ? 0 : (int)((uint)Interlocked.Increment(ref roundRobin) % (uint)count);
         if (invocation.MaxRetries is { } retries)
         {
             ActionLimits.ValidateRange(retries, 0, ActionLimits.MaxRetries, "MaxRetries");
@@ -84,9 +83,11 @@ public sealed class ActionApi(IGrainFactory grains)
         ActionLimits.ValidateName(action);
         ActionLimits.ValidateIdempotencyKey(idempotencyKey);
         var count = await PartitionsAsync(ns, action, cancellationToken).ConfigureAwait(false);
-        var partition = count == 1 ? 0 : (int)(StableHash.Of(idempotencyKey) % (uint)count);
-        return await Dispatch(ns, action, partition).RunOfKey(idempotencyKey, payload).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Dispatch(ns, action, PartitionOfKey(idempotencyKey, count)).RunOfKey(idempotencyKey, payload).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The partition that holds an idempotency key: an invoke with it and a lookup of it must agree.</summary>
+    private static int PartitionOfKey(string idempotencyKey, int count) => count == 1 ? 0 : (int)(StableHash.Of(idempotencyKey) % (uint)count);
 
     /// <summary>A run; throws <see cref="RunNotFoundException"/> when there is none.</summary>
     public async Task<ActionRun> GetRunAsync(string ns, string runId, CancellationToken cancellationToken = default)
