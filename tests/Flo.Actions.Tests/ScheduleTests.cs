@@ -44,6 +44,8 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         }).ToList();
         Assert.True(dues.Min() >= created.NextRunAtMs, $"first due {dues.Min()} before the schedule's first {created.NextRunAtMs}");
         Assert.All(dues, d => Assert.Equal(0, (d - created.NextRunAtMs) % 1_000));
+        // Runs are invoked ahead of their due times but never start before them.
+        Assert.All(runs, r => Assert.True(r.At >= long.Parse(r.Key![$"schedule:{created.Id}:".Length..]), $"{r.Key} started at {r.At}"));
         Assert.Equal(dues.Count, dues.Distinct().Count());
         var info = await Client.Schedule.GetAsync(created.Id);
         Assert.True(info.Fired >= 3);
@@ -238,6 +240,92 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.Equal(1, fired.Fired);
         Assert.NotEqual(squatter, fired.LastRunId);
         Assert.Equal(key, runs.Single(r => r.Text == "mine").Key);
+    }
+
+    [Fact]
+    public async Task DisablingCancelsARunInvokedAheadOfItsDueTime()
+    {
+        var action = NewAction();
+        var started = new ConcurrentQueue<string?>();
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            started.Enqueue($"{ctx.IdempotencyKey}@{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var schedule = await Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "never disabled between a run's invoke ahead and its due time");
+            // A run invoked ahead: its due time (the schedule's last run) is still to come.
+            var ahead = await UntilScheduleAsync(schedule.Id, s => s.LastRunAtMs > DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 50);
+            await Client.Schedule.DisableAsync(schedule.Id);
+            var disabledAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (disabledAt >= ahead.LastRunAtMs)
+            {
+                // Too slow: the due time came first; try the next one.
+                await Client.Schedule.EnableAsync(schedule.Id);
+                continue;
+            }
+            var run = await Client.Action.WaitAsync(ahead.LastRunId!, Patience);
+            Assert.Equal(RunStatus.Cancelled, run.Status);
+            await Task.Delay(1_500);
+            Assert.True(!started.Any(k => k!.StartsWith($"schedule:{schedule.Id}:{ahead.LastRunAtMs}@")), $"disabled at {disabledAt}, due {ahead.LastRunAtMs}, started {string.Join(", ", started)}; run {run.Status} {run.StartedAtMs} {run.FinishedAtMs}");
+            return;
+        }
+    }
+
+    [Fact]
+    public async Task AScheduleKeepsAtMostOneRunWaitingForAWorker()
+    {
+        var action = NewAction();
+        await Client.Action.RegisterAsync(action, new ActionRegisterOptions(Partitions: 4));
+        var held = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "flo.schedule.held")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "action" && Equals(tag.Value, action))
+                {
+                    Interlocked.Add(ref held, (int)value);
+                }
+            }
+        });
+        listener.Start();
+        // No worker yet: the first run waits, and the due times after it are held instead of queued behind it.
+        var schedule = await Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(1));
+        await UntilAsync(() => Volatile.Read(ref held) >= 1, "a held fire");
+        await Task.Delay(3_000);
+        var waiting = await Client.Action.ListRunsAsync(new RunFilter(Action: action));
+        Assert.Single(waiting.Runs);
+        Assert.Equal(RunStatus.Pending, waiting.Runs[0].Status);
+        var info = await Client.Schedule.GetAsync(schedule.Id);
+        Assert.Equal((1L, waiting.Runs[0].RunId), (info.Fired, info.LastRunId));
+
+        // A worker takes the waiting run; the schedule fires again at once, the due times held meanwhile counted missed.
+        var keys = new ConcurrentQueue<string?>();
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            keys.Enqueue(ctx.IdempotencyKey);
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var after = await UntilScheduleAsync(schedule.Id, s => s.Fired >= 3);
+        Assert.True(after.Missed >= 2, $"missed {after.Missed}: the due times held behind the waiting run");
+        await UntilAsync(() => keys.Count >= 3, "the runs after the worker came");
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        await Client.Schedule.DeleteAsync(schedule.Id);
     }
 
     private async Task<ScheduleInfo> UntilScheduleAsync(string id, Func<ScheduleInfo, bool> condition) => await UntilScheduleAsync(Client, id, condition);

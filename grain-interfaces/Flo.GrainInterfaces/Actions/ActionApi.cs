@@ -86,6 +86,20 @@ public sealed class ActionApi(IGrainFactory grains)
         return await Dispatch(ns, action, PartitionOfKey(idempotencyKey, count)).RunOfKey(idempotencyKey, payload).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether a run invoked with <paramref name="idempotencyKey"/> has left the line of runs that never started,
+    /// waiting up to <paramref name="blockMs"/> (at most <see cref="GrainWaits.MaxWaitMs"/>); false while it still waits
+    /// for its first start. Routed as the invoke with that key was.
+    /// </summary>
+    public async Task<bool> WaitForFirstStartAsync(string ns, string action, string idempotencyKey, string runId, int blockMs, CancellationToken cancellationToken = default)
+    {
+        ActionLimits.ValidateNamespace(ns);
+        ActionLimits.ValidateName(action);
+        ActionLimits.ValidateIdempotencyKey(idempotencyKey);
+        var count = await PartitionsAsync(ns, action, cancellationToken).ConfigureAwait(false);
+        return await Dispatch(ns, action, PartitionOfKey(idempotencyKey, count)).WaitForFirstStart(runId, blockMs, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The partition that holds an idempotency key: an invoke with it and a lookup of it must agree.</summary>
     private static int PartitionOfKey(string idempotencyKey, int count) => count == 1 ? 0 : (int)(StableHash.Of(idempotencyKey) % (uint)count);
 

@@ -21,6 +21,15 @@ public interface IActionDispatchGrain : IGrainWithStringKey
     Task<string?> RunOfKey(string idempotencyKey, byte[] payload);
 
     /// <summary>
+    /// Whether the run has left the line of runs that never started (a worker took it, it finished, or the partition
+    /// does not know it), waiting up to <paramref name="blockMs"/> for that; false while it still waits for its first
+    /// start. A schedule asks this before it adds another run behind its previous one.
+    /// </summary>
+    [Idempotent]
+    [ResponseTimeout(GrainWaits.ResponseTimeout)]
+    Task<bool> WaitForFirstStart(string runId, int blockMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts up to <paramref name="count"/> runs on <paramref name="workerId"/> (each attempt recorded by its run before
     /// this returns). When none is ready, waits up to <paramref name="blockMs"/> in line with other workers. The worker
     /// keeps each lease by heartbeating within <paramref name="leaseMs"/>.

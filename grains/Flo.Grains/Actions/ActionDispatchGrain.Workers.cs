@@ -174,6 +174,7 @@ public sealed partial class ActionDispatchGrain
             entry.DeadlineMs = now + Definition!.TimeoutMs;
             entry.Attempt++;
             Timeline.Schedule(entry.Local, entry.LeaseDueMs);
+            FirstStartSettled(entry.Local);
             taken.Add(entry);
         }
         return taken;

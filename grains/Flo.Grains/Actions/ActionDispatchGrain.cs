@@ -125,6 +125,10 @@ public sealed partial class ActionDispatchGrain(
         ready.Remove(entry);
         entry.Status = answer.Status;
         entry.Attempt = answer.Attempt;
+        if (!WaitsForFirstStart(entry))
+        {
+            FirstStartSettled(entry.Local);
+        }
         entry.Error = answer.Error;
         entry.StartedAtMs = answer.StartedAtMs;
         switch (answer.Status)
@@ -193,6 +197,7 @@ public sealed partial class ActionDispatchGrain(
 
     private void Forget(DispatchEntry entry)
     {
+        FirstStartSettled(entry.Local);
         ready.Remove(entry);
         entries.Remove(entry.Local);
         byRun.Remove(entry.RunId);

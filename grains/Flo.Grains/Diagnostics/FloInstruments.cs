@@ -46,6 +46,9 @@ public static class FloInstruments
     /// <summary>How late a schedule's run was invoked after its due time: tags <c>namespace</c>, <c>action</c>.</summary>
     internal static readonly Histogram<double> ScheduleLateness = Meter.CreateHistogram<double>("flo.schedule.lateness", "ms", "Time from a schedule's due time to its run's invoke.");
 
+    /// <summary>Due times a schedule held back because its previous run had not started yet: tags as <see cref="ScheduleLateness"/>.</summary>
+    internal static readonly Counter<long> ScheduleHeld = Meter.CreateCounter<long>("flo.schedule.held", "{fire}", "Schedule fires held back while the schedule's previous run waited for its first start.");
+
     static FloInstruments()
     {
         Meter.CreateObservableGauge("flo.queue.depth", QueueDepths.Read, "{message}", "Messages waiting (visible or delayed) per queue partition.");

@@ -19,6 +19,10 @@ namespace Flo.Grains.Schedules;
 /// action's partition answers with the first run's id; one that finds it no longer due (late after downtime) asks the
 /// partition whether it ran (<see cref="IActionDispatchGrain.RunOfKey"/>) before counting it missed. Due times missed
 /// while the cluster was down collapse into one run (or are skipped, per schedule).
+/// <para>Admission: a schedule keeps at most one run that never started. When a due time comes while its previous run
+/// still waits for a worker, the fire is held (no run is created, nothing is written) until that run starts; the due
+/// times that passed meanwhile are then missed runs, collapsed or skipped as after downtime. So a cluster that cannot
+/// keep up, or an action with no worker, gets one waiting run per schedule instead of an ever longer line of them.</para>
 /// </remarks>
 [GrainType("schedule")]
 public sealed partial class ScheduleGrain(
@@ -31,6 +35,13 @@ public sealed partial class ScheduleGrain(
 
     /// <summary>The timer never sleeps longer than this (a jumped or fake clock is noticed); beyond a minute the reminder wakes us.</summary>
     private const long MaxTimerSleepMs = 1_000;
+
+    /// <summary>
+    /// A due time's run is invoked this long before it, waiting until then (as Quartz acquires its triggers ahead): the
+    /// invoke's writes happen before the due time, not between it and the handler's start. Less than the shortest
+    /// spacing of due times (a second), so only the next due time is ever invoked ahead.
+    /// </summary>
+    public const long FireAheadMs = 500;
 
     /// <summary>How late a due time may be found and still run under <see cref="MissedRuns.Skip"/>.</summary>
     public static readonly TimeSpan MissedAfter = TimeSpan.FromSeconds(10);
@@ -46,6 +57,11 @@ public sealed partial class ScheduleGrain(
     private int failures;
     private long retryAtMs;
     private ReminderSchedule? timing;
+
+    // Admission (see remarks): the previous run this schedule waits on (a long poll to its partition is out), and the
+    // last run known to have started, which needs no asking again.
+    private string? heldBehind;
+    private string? knownStarted;
 
     // One per activation, not one per fire: the API caches the action's partition count (fixed at registration), which
     // a fresh one asks the action's grain for, one extra call per run on a single grain every schedule of it shares.
@@ -124,6 +140,8 @@ public sealed partial class ScheduleGrain(
         }
         else
         {
+            // First: the cancel must reach the run before its due time.
+            await CancelRunInvokedAheadAsync(S.LastRunId, S.LastRunAtMs);
             await UnregisterReminderAsync();
             Disarm();
         }
@@ -136,7 +154,9 @@ public sealed partial class ScheduleGrain(
     {
         EnsureExists();
         var action = S.Definition.Action;
+        var (lastRun, lastDue) = (S.LastRunId, S.LastRunAtMs);
         await state.ClearStateAsync();
+        await CancelRunInvokedAheadAsync(lastRun, lastDue);
         await UnregisterReminderAsync();
         Disarm();
         await GrainFactory.GetGrain<IScheduleCatalogGrain>(ns).Remove(id);
@@ -161,8 +181,9 @@ public sealed partial class ScheduleGrain(
     /// </remarks>
     private async Task TickAsync()
     {
-        if (!state.RecordExists || !S.Enabled)
+        if (!state.RecordExists || !S.Enabled || heldBehind is not null)
         {
+            // Held: the long poll on the previous run arms the timer again when it answers.
             return;
         }
         if (retryAtMs > Now)
@@ -192,7 +213,11 @@ public sealed partial class ScheduleGrain(
     private async Task FireDueAsync()
     {
         var now = Now;
-        var plan = Plan(now);
+        var plan = Plan(now + FireAheadMs);
+        if (plan.Due is not null && await PreviousRunWaitsAsync())
+        {
+            return;
+        }
         var pending = S.PendingMs;
         if (pending != 0 && pending != plan.Due && (pending <= now || plan.Due is not null))
         {
@@ -261,6 +286,8 @@ public sealed partial class ScheduleGrain(
             Payload = d.Args,
             Priority = d.Priority,
             IdempotencyKey = KeyOf(due),
+            // Invoked ahead (FireAheadMs): offered to workers at the due time.
+            DelayMs = Math.Max(0, due - Now),
             MaxRetries = d.MaxRetries,
             RetryDelayMs = d.RetryDelayMs,
         });
@@ -277,6 +304,86 @@ public sealed partial class ScheduleGrain(
         if (d.Kind == ScheduleKind.Once)
         {
             await UnregisterReminderAsync();
+        }
+    }
+
+    /// <summary>
+    /// Whether the previous run still waits for its first start; if so the fire is held and a long poll on that run
+    /// is started (nothing changed or written: the due times that pass meanwhile are planned when it answers).
+    /// </summary>
+    private async Task<bool> PreviousRunWaitsAsync()
+    {
+        if (S.LastRunId is not { } previous || previous == knownStarted || S.LastRunAtMs == 0)
+        {
+            return false;
+        }
+        var key = KeyOf(S.LastRunAtMs);
+        if (await Actions.WaitForFirstStartAsync(ns, S.Definition.Action, key, previous, 0))
+        {
+            knownStarted = previous;
+            return false;
+        }
+        FloInstruments.ScheduleHeld.Add(1, new KeyValuePair<string, object?>("namespace", ns), new KeyValuePair<string, object?>("action", S.Definition.Action));
+        heldBehind = previous;
+        Disarm();
+        _ = AwaitFirstStartAsync(S.Definition.Action, key, previous);
+        return true;
+    }
+
+    /// <summary>
+    /// The long poll of a held fire. Its continuation runs on this activation's scheduler between other calls' turns,
+    /// so it only records the answer and arms the timer; the fire itself is the timer's turn.
+    /// </summary>
+    private async Task AwaitFirstStartAsync(string action, string key, string previous)
+    {
+        var started = false;
+        try
+        {
+            started = await Actions.WaitForFirstStartAsync(ns, action, key, previous, GrainWaits.MaxWaitMs);
+        }
+        catch (Exception e)
+        {
+            // Asked again on the next tick.
+            LogHoldFailed(logger, e, ns, id);
+        }
+        if (heldBehind != previous)
+        {
+            return;
+        }
+        heldBehind = null;
+        if (started)
+        {
+            knownStarted = previous;
+        }
+        try
+        {
+            Arm();
+        }
+        catch (Exception e)
+        {
+            // Deactivated meanwhile: the reminder brings the schedule back.
+            LogHoldFailed(logger, e, ns, id);
+        }
+    }
+
+    /// <summary>
+    /// A schedule disabled or deleted after its next run was invoked ahead (<see cref="FireAheadMs"/>) but before its
+    /// due time: that run is cancelled, so nothing runs after the schedule was stopped. Best effort: a cancel that
+    /// fails leaves the run, as a disable just after a due time would.
+    /// </summary>
+    private async Task CancelRunInvokedAheadAsync(string? runId, long due)
+    {
+        if (runId is null || due <= Now)
+        {
+            return;
+        }
+        try
+        {
+            await Actions.CancelAsync(ns, runId);
+        }
+        catch (Exception e)
+        {
+            LogCancelAheadFailed(logger, e, ns, id, runId);
         }
     }
 
@@ -337,6 +444,12 @@ public sealed partial class ScheduleGrain(
     /// <summary>Arms the timer for the next due time if it is within a minute (the reminder covers the rest).</summary>
     private void Arm()
     {
+        if (heldBehind is not null)
+        {
+            // The long poll on the previous run arms the timer when it answers.
+            Disarm();
+            return;
+        }
         var next = NextDue();
         if (next == 0)
         {
@@ -344,7 +457,7 @@ public sealed partial class ScheduleGrain(
             return;
         }
         // A failed fire is asked for again after its back-off, not at once.
-        var wait = Math.Max(next, retryAtMs) - Now;
+        var wait = Math.Max(next - FireAheadMs, retryAtMs) - Now;
         if (wait > 60_000)
         {
             Disarm();
@@ -433,6 +546,12 @@ public sealed partial class ScheduleGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: firing failed ({Failures} in a row); the due time stays pending and is asked for again after a back-off")]
     private static partial void LogFireFailed(ILogger logger, Exception error, string @namespace, string id, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: stopped, but its run {RunId} invoked ahead of its due time could not be cancelled")]
+    private static partial void LogCancelAheadFailed(ILogger logger, Exception error, string @namespace, string id, string runId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Namespace}/{Id}: waiting for the previous run's first start failed; asked again on the next tick")]
+    private static partial void LogHoldFailed(ILogger logger, Exception error, string @namespace, string id);
 
     /// <summary>What <see cref="Plan"/> found: the due time to fire (if any) and the anchor and missed count it moves to.</summary>
     private readonly record struct DuePlan(long? Due, bool Changed, long AnchorMs, int Missed);

@@ -54,7 +54,7 @@ internal static class GrainAccessRules
             nameof(IStreamPartitionGrain.GetSettings)]),
         [typeof(IStreamGroupGrain)] = (Scope.KeyPrefix, [nameof(IStreamGroupGrain.Pending), nameof(IStreamGroupGrain.Info), nameof(IStreamGroupGrain.DeadLetters)]),
         [typeof(IActionGrain)] = (Scope.KeyPrefix, [nameof(IActionGrain.Get)]),
-        [typeof(IActionDispatchGrain)] = (Scope.KeyPrefix, [nameof(IActionDispatchGrain.List), nameof(IActionDispatchGrain.Stats), nameof(IActionDispatchGrain.WaitForReady), nameof(IActionDispatchGrain.RunOfKey)]),
+        [typeof(IActionDispatchGrain)] = (Scope.KeyPrefix, [nameof(IActionDispatchGrain.List), nameof(IActionDispatchGrain.Stats), nameof(IActionDispatchGrain.WaitForReady), nameof(IActionDispatchGrain.RunOfKey), nameof(IActionDispatchGrain.WaitForFirstStart)]),
         [typeof(IActionRunGrain)] = (Scope.KeyPrefix, [nameof(IActionRunGrain.Get), nameof(IActionRunGrain.Wait)]),
         [typeof(IScheduleGrain)] = (Scope.KeyPrefix, [nameof(IScheduleGrain.Get)]),
         [typeof(IFlowRunGrain)] = (Scope.KeyPrefix, [nameof(IFlowRunGrain.Get), nameof(IFlowRunGrain.Wait), nameof(IFlowRunGrain.ReadEvents)]),
