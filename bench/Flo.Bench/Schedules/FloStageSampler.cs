@@ -7,8 +7,10 @@ namespace Flo.Bench.Schedules;
 /// says when its partition took the invoke (<c>SubmittedAtMs</c>) and when its attempt was started (<c>StartedAtMs</c>),
 /// which splits handler start − due into three stages:
 /// <list type="bullet">
-/// <item><b>schedule</b>: due → invoke taken (timer, the schedule's pending write, the call to the partition);</item>
-/// <item><b>dispatch</b>: invoke taken → attempt started (entry and run written, offered, leased to the worker);</item>
+/// <item><b>schedule</b>: due → invoke taken (timer, the schedule's pending write, the call to the partition; negative
+/// when the run was invoked ahead of its due time);</item>
+/// <item><b>dispatch</b>: invoke taken, or the due time if later → attempt started (entry and run written, offered at
+/// the due time, leased to the worker);</item>
 /// <item><b>start</b>: attempt started → handler (the start write, the lease's way back to the worker, its handler task).</item>
 /// </list>
 /// </summary>
@@ -36,7 +38,13 @@ public sealed class FloStageSampler(FloClient client)
         await Task.WhenAll(pending);
         var all = samples.ToList();
         return all.Count == 0 ? "no run sampled"
-            : $"median of {all.Count} sampled runs: schedule {Rounds.Median(all.Select(s => s.Schedule)):N1} ms, dispatch {Rounds.Median(all.Select(s => s.Dispatch)):N1} ms, start {Rounds.Median(all.Select(s => s.Start)):N1} ms";
+            : $"p50 / p99 of {all.Count} sampled runs: schedule {Stage(all.Select(s => s.Schedule))}, dispatch {Stage(all.Select(s => s.Dispatch))}, start {Stage(all.Select(s => s.Start))}";
+    }
+
+    private static string Stage(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return $"{sorted[sorted.Count / 2]:N1} / {sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * 0.99))]:N1} ms";
     }
 
     private async Task ReadAsync(string runId, long dueMs, double handlerMs)
@@ -45,7 +53,7 @@ public sealed class FloStageSampler(FloClient client)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200));
             var run = await client.Action.GetRunAsync(runId);
-            samples.Enqueue((run.SubmittedAtMs - dueMs, run.StartedAtMs - run.SubmittedAtMs, handlerMs - run.StartedAtMs));
+            samples.Enqueue((run.SubmittedAtMs - dueMs, run.StartedAtMs - Math.Max(run.SubmittedAtMs, dueMs), handlerMs - run.StartedAtMs));
         }
         catch (FloException)
         {
