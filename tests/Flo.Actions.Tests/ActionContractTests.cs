@@ -73,14 +73,21 @@ public sealed class ActionContractTests(TwoSiloMemory fixture) : IClassFixture<T
     public async Task ADelayedRunIsNotStartedBeforeItsDelay()
     {
         var action = NewAction();
+        long handlerAt = 0;
         await using var worker = Client.NewActionWorker();
-        worker.Action(action, _ => Task.FromResult("ok"u8.ToArray()));
+        worker.Action(action, _ =>
+        {
+            Volatile.Write(ref handlerAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return Task.FromResult("ok"u8.ToArray());
+        });
         await worker.StartAsync();
         var runId = await Client.Action.InvokeAsync(action, [], new ActionInvokeOptions(DelayMs: 1_500));
         Assert.Equal(RunStatus.Pending, (await Client.Action.GetRunAsync(runId)).Status);
         var run = await Client.Action.WaitAsync(runId, Patience);
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.True(run.StartedAtMs - run.SubmittedAtMs >= 1_500, $"started {run.StartedAtMs - run.SubmittedAtMs} ms after submit");
+        // Leased to the worker up to LeaseAheadMs early, but its handler waits for the due time (same clock here).
+        Assert.True(Volatile.Read(ref handlerAt) - run.SubmittedAtMs >= 1_500, $"handler ran {Volatile.Read(ref handlerAt) - run.SubmittedAtMs} ms after submit");
     }
 
     [Fact]

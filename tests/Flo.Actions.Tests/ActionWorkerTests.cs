@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Flo.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
@@ -201,6 +202,44 @@ public sealed class ActionWorkerTests(TwoSiloMemory fixture) : IClassFixture<Two
                 return;
             }
             current = seen;
+        }
+    }
+
+    [Fact]
+    public async Task ARunLeasedAheadAndCancelledBeforeItsDueTimeNeverStarts()
+    {
+        var action = NewAction();
+        var started = new ConcurrentQueue<string>();
+        await using var worker = Client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            started.Enqueue(ctx.RunId);
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "never cancelled a run between its lease ahead and its due time");
+            var runId = await Client.Action.InvokeAsync(action, [], new ActionInvokeOptions(DelayMs: 1_000));
+            var due = (await Client.Action.GetRunAsync(runId)).SubmittedAtMs + 1_000;
+            // Leased ahead: the worker holds it (Running) before its due time, waiting to start it.
+            ActionRun run;
+            while ((run = await Client.Action.GetRunAsync(runId)).Status == RunStatus.Pending)
+            {
+                await Task.Delay(10);
+            }
+            await Client.Action.CancelAsync(runId);
+            if (run.Status != RunStatus.Running || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() >= due)
+            {
+                // Too slow: the due time came first; try again.
+                continue;
+            }
+            Assert.Equal(due, run.StartedAtMs);
+            await Task.Delay(1_000);
+            Assert.DoesNotContain(runId, started);
+            Assert.Equal(RunStatus.Cancelled, (await Client.Action.GetRunAsync(runId)).Status);
+            return;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -198,7 +199,8 @@ public sealed partial class ActionWorker : IAsyncDisposable
     {
         var run = new HeldRun(lease, partition, hardStop.Token);
         held[lease.RunId] = run;
-        run.Cancellation.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, lease.TimeoutMs)));
+        // A run leased ahead of its due time starts then, and its timeout counts from then.
+        run.Cancellation.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, lease.TimeoutMs + lease.StartInMs)));
         var context = new ActionContext(lease, ns, WorkerId, run.Cancellation.Token, () => HeartbeatOneAsync(run));
         var handler = handlers[lease.Action].Handler;
         _ = Task.Factory.StartNew(() => RunAndReportAsync(lane, run, handler, context), CancellationToken.None, TaskCreationOptions.DenyChildAttach, lane.Scheduler).Unwrap();
@@ -208,6 +210,10 @@ public sealed partial class ActionWorker : IAsyncDisposable
     {
         try
         {
+            if (!await UntilDueAsync(run).ConfigureAwait(false))
+            {
+                return;
+            }
             byte[]? result = null;
             string? error = null;
             try
@@ -243,6 +249,33 @@ public sealed partial class ActionWorker : IAsyncDisposable
                 drained.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until a run leased ahead is due (<see cref="RunLease.NotBeforeMs"/>) and then asks its partition whether
+    /// it is still ours, so a run cancelled meanwhile (a schedule disabled after invoking it ahead) never starts; false
+    /// when it must not start.
+    /// </summary>
+    private async Task<bool> UntilDueAsync(HeldRun run)
+    {
+        var wait = run.Lease.StartInMs - (long)Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds;
+        if (wait <= 0 && run.Lease.StartInMs == 0)
+        {
+            return true;
+        }
+        try
+        {
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), run.Cancellation.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        await HeartbeatOneAsync(run).ConfigureAwait(false);
+        return !run.IsLost && !run.Cancellation.IsCancellationRequested;
     }
 
     /// <summary>Reports an attempt's end to its run, resending on transport failures (the run accepts the same report twice).</summary>

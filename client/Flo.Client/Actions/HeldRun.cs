@@ -10,6 +10,9 @@ internal sealed class HeldRun(RunLease lease, int partition, CancellationToken w
 
     public int Partition { get; } = partition;
 
+    /// <summary>When the worker took the lease (<see cref="System.Diagnostics.Stopwatch"/> ticks): a lease's start delay counts from here.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Cancelled by the attempt's timeout, by <see cref="Lose"/>/<see cref="Release"/>, or when the worker stops hard.</summary>
     public CancellationTokenSource Cancellation { get; } = CancellationTokenSource.CreateLinkedTokenSource(workerStopping);
 

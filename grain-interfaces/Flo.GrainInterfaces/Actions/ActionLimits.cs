@@ -26,6 +26,13 @@ public static class ActionLimits
     /// <summary>Longest timeout of an attempt (24 h) and longest delay or retry delay (7 days).</summary>
     public const long MaxTimeoutMs = 24L * 3600 * 1000, MaxDelayMs = 7L * 24 * 3600 * 1000;
 
+    /// <summary>
+    /// How long before its due time (a delay, a retry delay, a schedule's due time) a run may be leased to a worker: its
+    /// attempt is stored then, and the worker starts the handler at the due time (<see cref="RunLease.NotBeforeMs"/>),
+    /// so the lease round trip and the start's write are not between the due time and the handler.
+    /// </summary>
+    public const long LeaseAheadMs = 250;
+
     /// <summary>Longest retention of finished runs (90 days); shortest 1 s.</summary>
     public const long MaxRetentionMs = 90L * 24 * 3600 * 1000, MinRetentionMs = 1_000;
 

@@ -1,6 +1,6 @@
 namespace Flo.Actions;
 
-/// <summary>A run handed to a worker: one attempt of it, to run now and report on.</summary>
+/// <summary>A run handed to a worker: one attempt of it, to run (not before <see cref="NotBeforeMs"/>) and report on.</summary>
 [GenerateSerializer]
 [Alias("flo.action.lease")]
 public sealed record RunLease
@@ -37,6 +37,20 @@ public sealed record RunLease
     /// <c>schedule:{scheduleId}:{dueMs}</c>, which tells its handler the due time it serves.
     /// </summary>
     [Id(9)] public string? IdempotencyKey { get; init; }
+
+    /// <summary>
+    /// When the handler may start (Unix ms, the owning silo's clock): a run leased ahead of its due time (at most
+    /// <see cref="ActionLimits.LeaseAheadMs"/>) waits on the worker until then. The worker goes by
+    /// <see cref="StartInMs"/>, not by its own clock.
+    /// </summary>
+    [Id(10)] public long NotBeforeMs { get; init; }
+
+    /// <summary>
+    /// How long after it receives the lease the worker starts the handler: <see cref="NotBeforeMs"/> less the silo's time
+    /// as the lease leaves its partition (so a worker whose clock differs from the silo's still starts on time); 0 for a
+    /// run due now.
+    /// </summary>
+    [Id(11)] public long StartInMs { get; init; }
 }
 
 /// <summary>What a run said when its dispatch partition offered it an attempt (or asked about a lost lease).</summary>

@@ -51,7 +51,7 @@ public sealed partial class ActionDispatchGrain
     /// <summary>When an entry falls due now, or null when it waits for nothing (ready, being created or started).</summary>
     private long? DueOf(DispatchEntry entry) => entry.Status switch
     {
-        RunStatus.Pending or RunStatus.Retrying when !ready.Contains(entry) && !creating.ContainsKey(entry.Local) => entry.VisibleAtMs,
+        RunStatus.Pending or RunStatus.Retrying when !ready.Contains(entry) && !creating.ContainsKey(entry.Local) => OfferableAtMs(entry),
         RunStatus.Running => entry.LeaseDueMs,
         RunStatus.Pending or RunStatus.Retrying => null,
         _ => entry.ExpiresAtMs,

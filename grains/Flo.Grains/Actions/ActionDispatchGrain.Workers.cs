@@ -132,7 +132,7 @@ public sealed partial class ActionDispatchGrain
                 entry.StartedAtMs = entry.StartedAtMs == 0 ? now : entry.StartedAtMs;
                 state.StageRecord(entry.Local, entry);
                 Timeline.Schedule(entry.Local, entry.LeaseDueMs);
-                leases.Add(lease);
+                leases.Add(lease.NotBeforeMs > now ? lease with { StartInMs = lease.NotBeforeMs - now } : lease);
             }
             else if (answer.Lease is null)
             {
@@ -171,7 +171,7 @@ public sealed partial class ActionDispatchGrain
             entry.WorkerId = workerId;
             entry.LeaseMs = leaseMs;
             entry.LeaseExpiresAtMs = now + leaseMs;
-            entry.DeadlineMs = now + Definition!.TimeoutMs;
+            entry.DeadlineMs = Math.Max(now, entry.VisibleAtMs) + Definition!.TimeoutMs;
             entry.Attempt++;
             Timeline.Schedule(entry.Local, entry.LeaseDueMs);
             FirstStartSettled(entry.Local);

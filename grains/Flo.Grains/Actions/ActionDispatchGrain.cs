@@ -161,15 +161,18 @@ public sealed partial class ActionDispatchGrain(
         {
             return;
         }
-        if (entry.VisibleAtMs <= now)
+        if (OfferableAtMs(entry) <= now)
         {
             ready.Add(entry);
         }
         else
         {
-            Timeline.Schedule(entry.Local, entry.VisibleAtMs);
+            Timeline.Schedule(entry.Local, OfferableAtMs(entry));
         }
     }
+
+    /// <summary>A waiting run is offered to workers this long before it is due; the worker starts it at the due time.</summary>
+    private static long OfferableAtMs(DispatchEntry entry) => entry.VisibleAtMs - ActionLimits.LeaseAheadMs;
 
     private void Load(DispatchEntry entry, long now)
     {

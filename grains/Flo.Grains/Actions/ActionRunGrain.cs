@@ -76,18 +76,21 @@ public sealed partial class ActionRunGrain(
             return new RunAnswer { Missing = true };
         }
         var now = Now;
-        if (Run.Status is not (RunStatus.Pending or RunStatus.Retrying) || Run.NextAttemptAtMs > now + 5)
+        if (Run.Status is not (RunStatus.Pending or RunStatus.Retrying) || Run.NextAttemptAtMs > now + ActionLimits.LeaseAheadMs + 5)
         {
             // Running elsewhere, finished, or not yet due: the partition follows what the run says.
             return Answer();
         }
-        var attempt = new RunAttempt { Number = Run.Attempts.Count + 1, WorkerId = workerId, StartedAtMs = now, Outcome = AttemptOutcome.Running };
+        // Leased ahead of its due time: the attempt starts (and its timeout counts) from the due time, when the worker
+        // starts the handler.
+        var startAt = Math.Max(now, Run.NextAttemptAtMs);
+        var attempt = new RunAttempt { Number = Run.Attempts.Count + 1, WorkerId = workerId, StartedAtMs = startAt, Outcome = AttemptOutcome.Running };
         Run.Attempts.Add(attempt);
         Run.Status = RunStatus.Running;
         Run.NextAttemptAtMs = 0;
         if (Run.StartedAtMs == 0)
         {
-            Run.StartedAtMs = now;
+            Run.StartedAtMs = startAt;
         }
         await WriteAsync();
         Publish(ActionEventKind.Started, attempt.Number, workerId, null);
@@ -101,7 +104,8 @@ public sealed partial class ActionRunGrain(
                 Attempt = attempt.Number,
                 MaxAttempts = MaxAttempts,
                 TimeoutMs = Run.Definition.TimeoutMs,
-                DeadlineMs = now + Run.Definition.TimeoutMs,
+                DeadlineMs = startAt + Run.Definition.TimeoutMs,
+                NotBeforeMs = startAt,
                 Priority = Run.Priority,
                 SubmittedAtMs = Run.SubmittedAtMs,
                 IdempotencyKey = Run.IdempotencyKey,
