@@ -251,31 +251,43 @@ public sealed partial class ActionWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>How long before a run leased ahead is due its worker asks whether the run is still its own.</summary>
+    internal const long CheckAheadMs = 20;
+
     /// <summary>
-    /// Waits until a run leased ahead is due (<see cref="RunLease.NotBeforeMs"/>) and then asks its partition whether
-    /// it is still ours, so a run cancelled meanwhile (a schedule disabled after invoking it ahead) never starts; false
-    /// when it must not start.
+    /// Waits until a run leased ahead is due (<see cref="RunLease.StartInMs"/>), asking its partition shortly before
+    /// (<see cref="CheckAheadMs"/>) whether it is still ours, so a run cancelled until then (a schedule disabled after
+    /// invoking it ahead) never starts; false when it must not start.
     /// </summary>
+
     private async Task<bool> UntilDueAsync(HeldRun run)
     {
-        var wait = run.Lease.StartInMs - (long)Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds;
-        if (wait <= 0 && run.Lease.StartInMs == 0)
+        if (run.Lease.StartInMs <= 0)
         {
             return true;
         }
         try
         {
-            if (wait > 0)
+            // Asked a little before the due time, so the answer's round trip is not between the due time and the handler.
+            await DelayUntilAsync(run, run.Lease.StartInMs - CheckAheadMs).ConfigureAwait(false);
+            await HeartbeatOneAsync(run).ConfigureAwait(false);
+            if (run.IsLost || run.Cancellation.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(wait), run.Cancellation.Token).ConfigureAwait(false);
+                return false;
             }
+            await DelayUntilAsync(run, run.Lease.StartInMs).ConfigureAwait(false);
+            return !run.IsLost && !run.Cancellation.IsCancellationRequested;
         }
         catch (OperationCanceledException)
         {
             return false;
         }
-        await HeartbeatOneAsync(run).ConfigureAwait(false);
-        return !run.IsLost && !run.Cancellation.IsCancellationRequested;
+    }
+
+    private static Task DelayUntilAsync(HeldRun run, long afterReceivedMs)
+    {
+        var wait = afterReceivedMs - (long)Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds;
+        return wait > 0 ? Task.Delay(TimeSpan.FromMilliseconds(wait), run.Cancellation.Token) : Task.CompletedTask;
     }
 
     /// <summary>Reports an attempt's end to its run, resending on transport failures (the run accepts the same report twice).</summary>
