@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Text;
 using Flo.Schedules;
 using Flo.Tests.Shared;
@@ -194,35 +193,16 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         var action = NewAction();
         // Finished runs and their keys are kept one second, so the key taken below frees soon after its run ends.
         await Client.Action.RegisterAsync(action, new ActionRegisterOptions(RetentionMs: 1_000));
-        var attempts = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "flo.schedule.lateness")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
         // Every fire attempt records its lateness as it starts the invoke.
-        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "action" && Equals(tag.Value, action))
-                {
-                    Interlocked.Increment(ref attempts);
-                }
-            }
-        });
-        listener.Start();
+        using var attempts = new ActionMeasurements("flo.schedule.lateness", action);
         var schedule = await Client.Schedule.OnceAsync(action, DateTimeOffset.UtcNow.AddSeconds(1), new ScheduleOptions(Args: "mine"u8.ToArray()));
         // Another run holds the due time's key with another payload: the schedule's invoke is refused while it lives.
         var key = $"schedule:{schedule.Id}:{schedule.NextRunAtMs}";
         var squatter = await Client.Action.InvokeAsync(action, "other"u8.ToArray(), new ActionInvokeOptions(IdempotencyKey: key));
-        await UntilAsync(() => Volatile.Read(ref attempts) >= 2, "a first failed fire asked again");
+        await UntilAsync(() => attempts.Count >= 2, "a first failed fire asked again");
         await Task.Delay(3_000);
         // Back-off 100 ms doubling: about 5 more attempts in 3 s; asked again every millisecond it would be hundreds.
-        Assert.InRange(Volatile.Read(ref attempts), 2, 12);
+        Assert.InRange(attempts.Count, 2, 12);
         var waiting = await Client.Schedule.GetAsync(schedule.Id);
         Assert.Equal((true, 0L, schedule.NextRunAtMs), (waiting.Enabled, waiting.Fired, waiting.NextRunAtMs));
 
@@ -235,7 +215,7 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
             return Task.FromResult(Array.Empty<byte>());
         });
         await worker.StartAsync();
-        await UntilAsync(() => runs.Any(r => r.Text == "mine"), $"the schedule's run after the key was freed (attempts {Volatile.Read(ref attempts)}, runs {string.Join(",", runs)})");
+        await UntilAsync(() => runs.Any(r => r.Text == "mine"), $"the schedule's run after the key was freed (attempts {attempts.Count}, runs {string.Join(",", runs)})");
         var fired = await UntilScheduleAsync(schedule.Id, s => !s.Enabled);
         Assert.Equal(1, fired.Fired);
         Assert.NotEqual(squatter, fired.LastRunId);
@@ -282,29 +262,10 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
     {
         var action = NewAction();
         await Client.Action.RegisterAsync(action, new ActionRegisterOptions(Partitions: 4));
-        var held = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "flo.schedule.held")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "action" && Equals(tag.Value, action))
-                {
-                    Interlocked.Add(ref held, (int)value);
-                }
-            }
-        });
-        listener.Start();
+        using var held = new ActionMeasurements("flo.schedule.held", action);
         // No worker yet: the first run waits, and the due times after it are held instead of queued behind it.
         var schedule = await Client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(1));
-        await UntilAsync(() => Volatile.Read(ref held) >= 1, "a held fire");
+        await UntilAsync(() => held.Count >= 1, "a held fire");
         await Task.Delay(3_000);
         var waiting = await Client.Action.ListRunsAsync(new RunFilter(Action: action));
         Assert.Single(waiting.Runs);
