@@ -284,10 +284,14 @@ public sealed partial class ActionWorker : IAsyncDisposable
         }
     }
 
-    private static Task DelayUntilAsync(HeldRun run, long afterReceivedMs)
+    private static async Task DelayUntilAsync(HeldRun run, long afterReceivedMs)
     {
-        var wait = afterReceivedMs - (long)Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds;
-        return wait > 0 ? Task.Delay(TimeSpan.FromMilliseconds(wait), run.Cancellation.Token) : Task.CompletedTask;
+        // Timers count whole milliseconds of a coarse clock and may end a fraction early: waits until it has passed.
+        double wait;
+        while ((wait = afterReceivedMs - Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds) > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait)), run.Cancellation.Token).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reports an attempt's end to its run, resending on transport failures (the run accepts the same report twice).</summary>
