@@ -210,7 +210,8 @@ public sealed partial class ActionWorker : IAsyncDisposable
     {
         try
         {
-            if (!await UntilDueAsync(run).ConfigureAwait(false))
+            // Not ConfigureAwait(false): the handler starts on its lane's scheduler, which bounds the lane's concurrency.
+            if (!await UntilDueAsync(run))
             {
                 return;
             }
