@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -260,7 +260,6 @@ public sealed partial class ActionWorker : IAsyncDisposable
     /// (<see cref="CheckAheadMs"/>) whether it is still ours, so a run cancelled until then (a schedule disabled after
     /// invoking it ahead) never starts; false when it must not start.
     /// </summary>
-
     private async Task<bool> UntilDueAsync(HeldRun run)
     {
         if (run.Lease.StartInMs <= 0)

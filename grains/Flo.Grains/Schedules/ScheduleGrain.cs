@@ -23,6 +23,8 @@ namespace Flo.Grains.Schedules;
 /// still waits for a worker, the fire is held (no run is created, nothing is written) until that run starts; the due
 /// times that passed meanwhile are then missed runs, collapsed or skipped as after downtime. So a cluster that cannot
 /// keep up, or an action with no worker, gets one waiting run per schedule instead of an ever longer line of them.</para>
+/// <para>By concept: fires and their writes here, admission in <c>.Admission.cs</c>, the timer, next due time and
+/// reminder in <c>.Timing.cs</c>.</para>
 /// </remarks>
 [GrainType("schedule")]
 public sealed partial class ScheduleGrain(
@@ -31,11 +33,6 @@ public sealed partial class ScheduleGrain(
     ActionEventPublisher events,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
 {
-    private const string ReminderName = "schedule";
-
-    /// <summary>The timer never sleeps longer than this (a jumped or fake clock is noticed); beyond a minute the reminder wakes us.</summary>
-    private const long MaxTimerSleepMs = 1_000;
-
     /// <summary>
     /// A due time's run is invoked this long before it, waiting until then (as Quartz acquires its triggers ahead): the
     /// invoke's writes happen before the due time, not between it and the handler's start. Less than the shortest
@@ -52,16 +49,9 @@ public sealed partial class ScheduleGrain(
     /// <summary>The longest wait after failed fires.</summary>
     public const long MaxRetryDelayMs = 5_000;
 
-    private IGrainTimer? timer;
     private bool pendingUnknown;
     private int failures;
     private long retryAtMs;
-    private ReminderSchedule? timing;
-
-    // Admission (see remarks): the previous run this schedule waits on (a long poll to its partition is out), and the
-    // last run known to have started, which needs no asking again.
-    private string? heldBehind;
-    private string? knownStarted;
 
     // One per activation, not one per fire: the API caches the action's partition count (fixed at registration), which
     // a fresh one asks the action's grain for, one extra call per run on a single grain every schedule of it shares.
@@ -308,65 +298,6 @@ public sealed partial class ScheduleGrain(
     }
 
     /// <summary>
-    /// Whether the previous run still waits for its first start; if so the fire is held and a long poll on that run
-    /// is started (nothing changed or written: the due times that pass meanwhile are planned when it answers).
-    /// </summary>
-    private async Task<bool> PreviousRunWaitsAsync()
-    {
-        if (S.LastRunId is not { } previous || previous == knownStarted || S.LastRunAtMs == 0)
-        {
-            return false;
-        }
-        var key = KeyOf(S.LastRunAtMs);
-        if (await Actions.WaitForFirstStartAsync(ns, S.Definition.Action, key, previous, 0))
-        {
-            knownStarted = previous;
-            return false;
-        }
-        FloInstruments.ScheduleHeld.Add(1, new KeyValuePair<string, object?>("namespace", ns), new KeyValuePair<string, object?>("action", S.Definition.Action));
-        heldBehind = previous;
-        Disarm();
-        _ = AwaitFirstStartAsync(S.Definition.Action, key, previous);
-        return true;
-    }
-
-    /// <summary>
-    /// The long poll of a held fire. Its continuation runs on this activation's scheduler between other calls' turns,
-    /// so it only records the answer and arms the timer; the fire itself is the timer's turn.
-    /// </summary>
-    private async Task AwaitFirstStartAsync(string action, string key, string previous)
-    {
-        var started = false;
-        try
-        {
-            started = await Actions.WaitForFirstStartAsync(ns, action, key, previous, GrainWaits.MaxWaitMs);
-        }
-        catch (Exception e)
-        {
-            // Asked again on the next tick.
-            LogHoldFailed(logger, e, ns, id);
-        }
-        if (heldBehind != previous)
-        {
-            return;
-        }
-        heldBehind = null;
-        if (started)
-        {
-            knownStarted = previous;
-        }
-        try
-        {
-            Arm();
-        }
-        catch (Exception e)
-        {
-            // Deactivated meanwhile: the reminder brings the schedule back.
-            LogHoldFailed(logger, e, ns, id);
-        }
-    }
-
-    /// <summary>
     /// A schedule disabled or deleted after its next run was invoked ahead (<see cref="FireAheadMs"/>) but before its
     /// due time: that run is cancelled, so nothing runs after the schedule was stopped. Best effort: a cancel that
     /// fails leaves the run, as a disable just after a due time would.
@@ -421,103 +352,6 @@ public sealed partial class ScheduleGrain(
 
     private ActionApi Actions => actions ??= new ActionApi(GrainFactory);
 
-    private long NextDue()
-    {
-        if (!S.Enabled)
-        {
-            return 0;
-        }
-        if (S.PendingMs != 0)
-        {
-            return S.PendingMs;
-        }
-        var d = S.Definition;
-        if (d.Kind == ScheduleKind.Once)
-        {
-            return S.Done ? 0 : d.AtMs;
-        }
-        var anchor = DateTimeOffset.FromUnixTimeMilliseconds(S.AnchorMs);
-        var from = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(Now, S.AnchorMs));
-        return Timing.NextAfter(from, anchor)?.ToUnixTimeMilliseconds() ?? 0;
-    }
-
-    /// <summary>Arms the timer for the next due time if it is within a minute (the reminder covers the rest).</summary>
-    private void Arm()
-    {
-        if (heldBehind is not null)
-        {
-            // The long poll on the previous run arms the timer when it answers.
-            Disarm();
-            return;
-        }
-        var next = NextDue();
-        if (next == 0)
-        {
-            Disarm();
-            return;
-        }
-        // A failed fire is asked for again after its back-off, not at once.
-        var wait = Math.Max(next - FireAheadMs, retryAtMs) - Now;
-        if (wait > 60_000)
-        {
-            Disarm();
-            return;
-        }
-        var delay = TimeSpan.FromMilliseconds(Math.Clamp(wait, 1, MaxTimerSleepMs));
-        if (timer is null)
-        {
-            timer = this.RegisterGrainTimer(_ => TickAsync(), delay, Timeout.InfiniteTimeSpan);
-        }
-        else
-        {
-            timer.Change(delay, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void Disarm()
-    {
-        timer?.Dispose();
-        timer = null;
-    }
-
-    private ReminderSchedule Timing => timing ??= TimingOf(S.Definition);
-
-    /// <summary>The due-time rule of a definition; an invalid cron expression or zone is refused naming what is wrong.</summary>
-    private static ReminderSchedule TimingOf(ScheduleDefinition d)
-    {
-        var missed = d.MissedRuns == MissedRuns.Skip ? MissedTicks.Skip : MissedTicks.FireOnce;
-        // An active schedule's timer finds a due time within about a second; one found more than MissedAfter late was
-        // missed (the schedule's silo was down until its reminder brought it back).
-        try
-        {
-            return d.Kind switch
-            {
-                ScheduleKind.Cron => ReminderSchedule.Cron(d.Cron!, d.TimeZone) with { MissedTicks = missed, Tolerance = MissedAfter },
-                ScheduleKind.Interval => ReminderSchedule.Every(TimeSpan.FromMilliseconds(d.IntervalMs)) with { MissedTicks = missed, Tolerance = MissedAfter },
-                _ => ReminderSchedule.Every(TimeSpan.FromDays(1)),
-            };
-        }
-        catch (ArgumentException e)
-        {
-            throw new ScheduleArgumentException(e.Message);
-        }
-    }
-
-    private async Task RegisterReminderAsync()
-    {
-        // Every minute (Orleans' usual minimum): it only has to bring the schedule back after a silo loss; the timer
-        // keeps the due times while the schedule is active.
-        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-    }
-
-    private async Task UnregisterReminderAsync()
-    {
-        if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
     private void EnsureExists()
     {
         if (!state.RecordExists)
@@ -549,9 +383,6 @@ public sealed partial class ScheduleGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Id}: stopped, but its run {RunId} invoked ahead of its due time could not be cancelled")]
     private static partial void LogCancelAheadFailed(ILogger logger, Exception error, string @namespace, string id, string runId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Namespace}/{Id}: waiting for the previous run's first start failed; asked again on the next tick")]
-    private static partial void LogHoldFailed(ILogger logger, Exception error, string @namespace, string id);
 
     /// <summary>What <see cref="Plan"/> found: the due time to fire (if any) and the anchor and missed count it moves to.</summary>
     private readonly record struct DuePlan(long? Due, bool Changed, long AnchorMs, int Missed);
