@@ -129,7 +129,8 @@ public sealed partial class ActionDispatchGrain
                 entry.Status = RunStatus.Running;
                 entry.Attempt = lease.Attempt;
                 entry.DeadlineMs = lease.DeadlineMs;
-                entry.StartedAtMs = entry.StartedAtMs == 0 ? now : entry.StartedAtMs;
+                // As the run records it: the due time for a run leased ahead.
+                entry.StartedAtMs = entry.StartedAtMs == 0 ? Math.Max(now, lease.NotBeforeMs) : entry.StartedAtMs;
                 state.StageRecord(entry.Local, entry);
                 Timeline.Schedule(entry.Local, entry.LeaseDueMs);
                 leases.Add(lease.NotBeforeMs > now ? lease with { StartInMs = lease.NotBeforeMs - now } : lease);
