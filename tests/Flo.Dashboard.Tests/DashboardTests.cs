@@ -243,7 +243,8 @@ public sealed class DashboardTests(DashboardSilo silo, Chromium chromium, ITestO
 
         await session.Page.ClickAsync("#run-cancel");
         await session.UntilAttributeAsync("#run-detail", "data-status", "cancelled", "#run-detail");
-        Assert.Equal("Cancelled.", await session.TextAsync("#run-detail-message"));
+        // The cancelled event may refresh the detail before the cancel call's own answer shows its message.
+        await session.UntilAsync(async () => await session.TextAsync("#run-detail-message") == "Cancelled.", "the cancel's message", "#run-detail");
         // The list follows the cancelled event; the run is cancelled in the store, and Retry is offered now.
         await session.UntilAttributeAsync(RunRow(runId), "data-status", "cancelled", "#runs-body");
         Assert.Equal(RunStatus.Cancelled, (await silo.Client.Action.GetRunAsync(runId)).Status);
