@@ -1,6 +1,5 @@
 using Flo.Grains.Diagnostics;
 using Flo.Kv;
-using Flo.Management;
 using Flo.Queues;
 using Microsoft.Extensions.Logging;
 
@@ -271,100 +270,6 @@ public sealed partial class QueuePartitionGrain(
         return Task.FromResult(visible.Take(count).Select(r => ToMessage(r, 0)).ToArray());
     }
 
-    /// <inheritdoc/>
-    public Task<QueueStats> Stats()
-    {
-        EnsureUsable();
-        Advance(Now);
-        var stats = Count();
-        gauges?.Set(stats);
-        return Task.FromResult(stats);
-    }
-
-    /// <summary>Samples the partition's counts into its metric gauges (every <see cref="PartitionGauges.Period"/> while active).</summary>
-    private void RefreshGauges()
-    {
-        if (commits is { IsBroken: false })
-        {
-            // Not advanced first: a sample only reads (due messages are moved by the partition's own work and ticker).
-            gauges?.Set(Count());
-        }
-    }
-
-    /// <summary>The partition's counts (O(messages): stats and gauge samples only).</summary>
-    private QueueStats Count()
-    {
-        long delayed = 0, inFlight = 0;
-        foreach (var record in messages.Values)
-        {
-            if (record.Status == QueueMessageStatus.Leased)
-            {
-                inFlight++;
-            }
-            else if (record.Status == QueueMessageStatus.Ready && !visible.Contains(record))
-            {
-                delayed++;
-            }
-        }
-        return new QueueStats
-        {
-            Depth = visible.Count + delayed,
-            Visible = visible.Count,
-            Delayed = delayed,
-            InFlight = inFlight,
-            DlqSize = deadLocals.Count,
-            DlqDropped = state.State.DlqDropped,
-            Partitions = 1,
-            Waiting = waiters.Count + visibilityWatchers.Count,
-        };
-    }
-
-    /// <inheritdoc/>
-    public Task<QueueSettings> GetSettings() => Task.FromResult(Settings);
-
-    /// <inheritdoc/>
-    public async Task Configure(QueueSettings settings)
-    {
-        EnsureUsable();
-        QueueSettingsValidator.Validate(settings);
-        await CatalogAsync();
-        EnsureUsable();
-        state.State.Settings = settings;
-        await CommitAsync();
-    }
-
-    /// <summary>
-    /// Enters the queue in its namespace's catalog (for management listings) before the partition's first write; the
-    /// flag is stored with that write, so each partition asks once in its life.
-    /// </summary>
-    private async ValueTask CatalogAsync()
-    {
-        if (!state.State.Cataloged)
-        {
-            await GrainFactory.GetGrain<INamespaceCatalogGrain>(ns).Add(CatalogKind.Queue, queue);
-            state.State.Cataloged = true;
-        }
-    }
-
-    /// <inheritdoc/>
-    public async Task<bool> WaitForVisible(int blockMs, CancellationToken cancellationToken)
-    {
-        EnsureUsable();
-        Advance(Now);
-        if (visible.Count > 0 || blockMs <= 0)
-        {
-            return visible.Count > 0;
-        }
-        var watcher = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        visibilityWatchers.Add(watcher);
-        using (var wait = WaitCancellation.Link(cancellationToken, lifetime))
-        {
-            await Task.WhenAny(watcher.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(blockMs, MaxGrainWaitMs)), time, wait.Token));
-        }
-        visibilityWatchers.Remove(watcher);
-        return visible.Count > 0;
-    }
-
     private void Load(QueueMessageRecord record, long now)
     {
         messages[record.Local] = record;
@@ -388,23 +293,6 @@ public sealed partial class QueuePartitionGrain(
         {
             dedup[key] = record.Local;
             dedupExpiries.Enqueue((key, record.Local), record.DedupUntilMs);
-        }
-    }
-
-    private void ServeWaiters(long now)
-    {
-        while (visible.Count > 0 && waiters.First is { } head)
-        {
-            waiters.RemoveFirst();
-            head.Value.Served.TrySetResult(Take(head.Value.Count, head.Value.LeaseMs, now));
-        }
-        if (visible.Count > 0 && visibilityWatchers.Count > 0)
-        {
-            foreach (var watcher in visibilityWatchers)
-            {
-                watcher.TrySetResult(true);
-            }
-            visibilityWatchers.Clear();
         }
     }
 
@@ -509,31 +397,12 @@ public sealed partial class QueuePartitionGrain(
 
     private Task CommitAsync() => commits!.CommitAsync();
 
-    private void ReleaseWaiters()
-    {
-        foreach (var waiter in waiters)
-        {
-            waiter.Served.TrySetResult([]);
-        }
-        waiters.Clear();
-    }
-
     private void EnsureUsable() => commits!.EnsureUsable();
 
     private static string? Truncate(string? error) => error is { Length: > QueueLimits.MaxErrorLength } ? error[..QueueLimits.MaxErrorLength] : error;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue} partition {Partition}: a storage write failed; the partition deactivates and reloads")]
     private static partial void LogWriteFailed(ILogger logger, Exception error, string queue, int partition);
-
-    /// <summary>A consumer waiting in a long poll.</summary>
-    private sealed class Waiter(int count, long leaseMs)
-    {
-        public int Count { get; } = count;
-
-        public long LeaseMs { get; } = leaseMs;
-
-        public TaskCompletionSource<QueueMessage[]> Served { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 
     /// <summary>Dequeue order: higher priority first, then lower sequence (FIFO within a priority).</summary>
     private sealed class VisibleOrder : IComparer<QueueMessageRecord>
