@@ -35,6 +35,7 @@ public sealed class ScheduleCatalogTests(TwoSiloMemory fixture) : IClassFixture<
         // Stored as records (one per id still listed), the legacy set emptied.
         var stored = new GrainState<ScheduleCatalogState>(new ScheduleCatalogState());
         await storage.ReadStateAsync("catalog", grainId, stored);
+        Assert.NotNull(stored.State);
         Assert.Empty(stored.State.Ids);
         Assert.True(stored.State.InDirectory);
         var records = await storage.ReadRecordsAsync("catalog", grainId, 0, 100, CancellationToken.None);

@@ -135,6 +135,7 @@ public sealed class DashboardTests(DashboardSilo silo, Chromium chromium, ITestO
         // The run the link opened: the one read above, or a later fire of the same schedule if the row moved on (a fire a
         // second) between reading the link and clicking it.
         var shown = await session.TextAsync("#run-detail-id");
+        Assert.NotNull(shown);
         if (shown != lastRun)
         {
             Assert.StartsWith($"schedule:{scheduleId}:", (await silo.Client.Action.GetRunAsync(shown)).IdempotencyKey);
