@@ -8,7 +8,8 @@
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
 # median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
 # KV_TARGETS to run a subset ("memory" or "durable"); KV_KEYS ("one key|-r 100000"), KV_MODES ("-c 1|-c 50|-c 50 -P 16")
-# and KV_TESTS ("SET GET") pick workloads. Every Flo silo is warmed up first (JIT, tiered compilation).
+# and KV_TESTS ("SET GET") pick workloads. Every Flo silo is warmed up first (JIT, tiered compilation). While one server
+# is measured the others of its group are paused (SIGSTOP; KV_PAUSE_OTHERS=0 leaves them running, as before 2026-11-30).
 # Usage: bench/kv-resp.sh   (from anywhere; PostgreSQL from scripts/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +108,12 @@ run_group() { # label, targets...
           ((round % 2 == 0)) && order=($(printf '%s\n' "${group[@]}" | tac))
           declare -A rps=() cpu=()
           for name in "${order[@]}"; do
+            if [ "$pause_others" = 1 ]; then
+              # Only the measured server runs: an idle silo still collects garbage and reads its metrics every second
+              # (more so with the activations earlier workloads left), which took CPU from the measured one.
+              for other in "${group[@]}"; do [ "$other" != "$name" ] && kill -STOP "${pid[$other]}"; done
+              kill -CONT "${pid[$name]}"; sleep 0.5
+            fi
             local before; before=$(ticks "${pid[$name]}")
             local extra=""; [ "$keys" != "one key" ] && extra="$keys"
             # shellcheck disable=SC2086
@@ -132,6 +139,9 @@ run_group() { # label, targets...
     done
   done
 }
+pause_others="${KV_PAUSE_OTHERS:-1}"
+# Servers paused by a round must not stay paused (a failed run, the cleanup's kill).
+cleanup_cmds=("for p in ${pid[*]}; do kill -CONT \$p 2>/dev/null; done" "${cleanup_cmds[@]}")
 [ ${#memory[@]} -gt 0 ] && run_group memory "$n_memory" "${memory[@]}"
 [ ${#durable[@]} -gt 0 ] && run_group durable "$n_durable" "${durable[@]}"
 exit 0
