@@ -24,7 +24,8 @@ public sealed partial class ActionDispatchGrain
         if (invocation.IdempotencyKey is { } key)
         {
             hash = SHA256.HashData(invocation.Payload)[..16];
-            if (dedup.TryGetValue(key, out var firstLocal) && entries.TryGetValue(firstLocal, out var first))
+            // Again after a first run found never created (and forgotten): a concurrent invoke may have made the new one.
+            while (dedup.TryGetValue(key, out var firstLocal) && entries.TryGetValue(firstLocal, out var first))
             {
                 if (!hash.AsSpan().SequenceEqual(first.PayloadHash))
                 {
@@ -35,8 +36,12 @@ public sealed partial class ActionDispatchGrain
                 {
                     await pending;
                 }
-                return first.RunId;
+                if (await RunExistsAsync(first))
+                {
+                    return first.RunId;
+                }
             }
+            now = Now;
         }
         var entry = new DispatchEntry
         {
@@ -128,6 +133,33 @@ public sealed partial class ActionDispatchGrain
                 return null;
             }
         }
-        return entry.RunId;
+        return await RunExistsAsync(entry) ? entry.RunId : null;
+    }
+
+    /// <summary>
+    /// Whether an entry's run exists. An entry and its run are written at the same time, so a partition lost between
+    /// the two writes leaves, after reloading, an entry whose run was never created. Answering its idempotency key with
+    /// that run would lose the invoke (a schedule would count the due time as run). Such an entry is forgotten, which
+    /// frees its key for a new run: the invoke that made it failed, so nobody was given its run id. Checked once per
+    /// loaded entry that never started; entries of this activation's invokes exist once the invoke returned.
+    /// </summary>
+    private async Task<bool> RunExistsAsync(DispatchEntry entry)
+    {
+        if (!unverified.Contains(entry.Local))
+        {
+            return true;
+        }
+        if (await Run(entry.RunId).Get() is not null)
+        {
+            unverified.Remove(entry.Local);
+            return true;
+        }
+        // Unless an answer of the run (missing) already forgot it meanwhile.
+        if (entries.TryGetValue(entry.Local, out var current) && ReferenceEquals(current, entry))
+        {
+            Forget(entry);
+            await CommitAsync();
+        }
+        return false;
     }
 }

@@ -36,6 +36,8 @@ public sealed partial class ActionDispatchGrain(
     private readonly Dictionary<string, long> byRun = new(StringComparer.Ordinal);
     private readonly SortedSet<DispatchEntry> ready = new(ReadyOrder.Instance);
     private readonly Dictionary<long, Task> creating = [];
+    // Entries loaded from storage that never started: their run may not exist (see RunExistsAsync).
+    private readonly HashSet<long> unverified = [];
     private readonly HashSet<long> starting = [];
     private readonly Dictionary<string, long> dedup = new(StringComparer.Ordinal);
     private readonly LinkedList<Waiter> waiters = new();
@@ -117,6 +119,7 @@ public sealed partial class ActionDispatchGrain(
             Forget(entry);
             return;
         }
+        unverified.Remove(entry.Local);
         if (entry.Status.IsFinished() && !answer.Status.IsFinished())
         {
             // Finished is final; an older answer that arrives late changes nothing.
@@ -185,6 +188,10 @@ public sealed partial class ActionDispatchGrain(
         switch (entry.Status)
         {
             case RunStatus.Pending or RunStatus.Retrying:
+                if (entry.Status == RunStatus.Pending && entry.Attempt == 0)
+                {
+                    unverified.Add(entry.Local);
+                }
                 MakeWaitingOrReady(entry, now);
                 break;
             case RunStatus.Running:
@@ -201,6 +208,7 @@ public sealed partial class ActionDispatchGrain(
     private void Forget(DispatchEntry entry)
     {
         FirstStartSettled(entry.Local);
+        unverified.Remove(entry.Local);
         ready.Remove(entry);
         entries.Remove(entry.Local);
         byRun.Remove(entry.RunId);
