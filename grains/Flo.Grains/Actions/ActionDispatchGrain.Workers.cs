@@ -126,6 +126,8 @@ public sealed partial class ActionDispatchGrain
             }
             if (answer.Lease is { } lease && !entry.Status.IsFinished())
             {
+                // The run started an attempt, so it exists.
+                unverified.Remove(entry.Local);
                 entry.Status = RunStatus.Running;
                 entry.Attempt = lease.Attempt;
                 entry.DeadlineMs = lease.DeadlineMs;
