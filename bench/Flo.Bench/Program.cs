@@ -4,6 +4,7 @@ using Flo.Bench.Dataflow;
 using Flo.Bench.Jobs;
 using Flo.Bench.Schedules;
 
+using var gcTrace = GcPauseTrace.StartIfAsked();
 // End-to-end benchmarks of the platform on Orleans, each beside a peer doing the same work on this machine.
 // bench/run.sh starts the peers (Redis, etcd, Garnet, PostgreSQL) and runs everything; see bench/RESULTS.md.
 var duration = new Option<int>("--seconds") { Description = "Measured seconds per run.", DefaultValueFactory = _ => 5 };

@@ -4,7 +4,8 @@ using Npgsql;
 namespace Flo.Bench.Schedules;
 
 /// <summary>CPU time used so far: this process, the PostgreSQL server's processes, and the whole machine (busy and total).</summary>
-public readonly record struct CpuSample(TimeSpan Process, TimeSpan Postgres, TimeSpan MachineBusy, TimeSpan MachineTotal);
+/// <remarks>With this process's garbage collections and the time they paused it: a pause stops every handler and timer.</remarks>
+public readonly record struct CpuSample(TimeSpan Process, TimeSpan Postgres, TimeSpan MachineBusy, TimeSpan MachineTotal, int Collections, TimeSpan GcPause, int Gen1, int Gen2);
 
 /// <summary>
 /// Reads CPU time: <see cref="Process.TotalProcessorTime"/> for the bench process (silo, worker and client, or Quartz), and
@@ -46,7 +47,7 @@ public sealed class CpuMeter
     {
         using var self = Process.GetCurrentProcess();
         var (busy, total) = Machine();
-        return new CpuSample(self.TotalProcessorTime, Postgres(), busy, total);
+        return new CpuSample(self.TotalProcessorTime, Postgres(), busy, total, GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.CollectionCount(1), GC.CollectionCount(2));
     }
 
     /// <summary>

@@ -16,13 +16,21 @@ namespace Flo.Bench.Schedules;
 /// <para><b>CPU</b> per schedule per second, in microseconds, over the window: the bench process (scheduler, worker,
 /// handlers), the PostgreSQL server, and the machine's busy share of its 2 cores (other work included). <b>Per run</b>:
 /// the transactions committed and rows written in the scheduler's database over the window, per run started.</para>
+/// <para><b>Tail</b>: the runs more than <see cref="LateAfterMs"/> late, and into how many bursts they fall (runs whose
+/// handlers started within <see cref="LateAfterMs"/> of each other): a few bursts mean the whole process stalled (a
+/// garbage collection, the cores busy elsewhere), many mean runs late one by one. With the process's garbage
+/// collections and their pauses over the window.</para>
 /// </remarks>
 public sealed record ScheduleLoadResult(
     string Name, int Schedules, long IntervalMs, double Seconds, long Runs,
     double LatenessP50Ms, double LatenessP99Ms, double LatenessMaxMs,
     long Missed, long Duplicated, long Behind, long OffGrid,
-    double ProcessCpuUs, double PostgresCpuUs, double MachineBusy, double CommitsPerRun, double RowWritesPerRun)
+    double ProcessCpuUs, double PostgresCpuUs, double MachineBusy, double CommitsPerRun, double RowWritesPerRun,
+    int LateRuns, int LateBursts, int Collections, double GcPauseMs, int Gen1, int Gen2, string LastGc)
 {
+    /// <summary>A run later than this counts in the tail.</summary>
+    public const double LateAfterMs = 10;
+
     /// <summary>Runs started per second in the window.</summary>
     public double PerSecond => Runs / Seconds;
 
@@ -38,6 +46,7 @@ public sealed record ScheduleLoadResult(
         var n = firstDueMs.Length;
         var windowEndMs = windowStartMs + (long)(seconds * 1000);
         var lateness = new List<double>();
+        var lateStarts = new List<double>();
         var seen = new Dictionary<long, int>[n];
         var lastDue = new long[n];
         Array.Fill(lastDue, long.MinValue);
@@ -52,6 +61,10 @@ public sealed record ScheduleLoadResult(
             if (f.StartedMs >= windowStartMs && f.StartedMs < windowEndMs)
             {
                 lateness.Add(f.StartedMs - f.DueMs);
+                if (f.StartedMs - f.DueMs > LateAfterMs)
+                {
+                    lateStarts.Add(f.StartedMs);
+                }
             }
             if ((f.DueMs - firstDueMs[f.Schedule]) % intervalMs != 0)
             {
@@ -96,7 +109,29 @@ public sealed record ScheduleLoadResult(
             (after.Process - before.Process).TotalSeconds * perScheduleSecond,
             (after.Postgres - before.Postgres).TotalSeconds * perScheduleSecond,
             machineTotal > 0 ? (after.MachineBusy - before.MachineBusy).TotalSeconds / machineTotal : 0,
-            PerRun(database.Commits, lateness.Count), PerRun(database.RowWrites, lateness.Count));
+            PerRun(database.Commits, lateness.Count), PerRun(database.RowWrites, lateness.Count),
+            lateStarts.Count, Bursts(lateStarts), after.Collections - before.Collections, (after.GcPause - before.GcPause).TotalMilliseconds,
+            after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, LastEphemeral());
+    }
+
+    private static string LastEphemeral()
+    {
+        var gc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        return $"last ephemeral: gen{gc.Generation}, paused {gc.PauseDurations[0].TotalMilliseconds:N1} ms, promoted {gc.PromotedBytes / 1e6:N1} MB, heap {gc.HeapSizeBytes / 1e6:N0} MB";
+    }
+
+    private static int Bursts(List<double> starts)
+    {
+        starts.Sort();
+        var bursts = 0;
+        for (var i = 0; i < starts.Count; i++)
+        {
+            if (i == 0 || starts[i] - starts[i - 1] > LateAfterMs)
+            {
+                bursts++;
+            }
+        }
+        return bursts;
     }
 
     private static double PerRun(long total, int runs) => runs == 0 ? 0 : (double)total / runs;
@@ -108,5 +143,6 @@ public sealed record ScheduleLoadResult(
     public override string ToString()
         => $"{Name,-34} n={Schedules,-6} {PerSecond,8:N0} runs/s (due {DuePerSecond:N0}/s)   lateness p50 {LatenessP50Ms,8:N1} ms  p99 {LatenessP99Ms,8:N1} ms  max {LatenessMaxMs,8:N1} ms   "
             + $"missed {Missed} dup {Duplicated} behind {Behind} off-grid {OffGrid}   cpu/schedule/s: process {ProcessCpuUs:N1} us, postgres {PostgresCpuUs:N1} us, machine busy {MachineBusy:P0}   "
-            + $"per run: {CommitsPerRun:N1} transactions, {RowWritesPerRun:N1} row writes";
+            + $"per run: {CommitsPerRun:N1} transactions, {RowWritesPerRun:N1} row writes   "
+            + $"tail: {LateRuns} runs > {LateAfterMs} ms late in {LateBursts} bursts; {Collections} GCs ({Gen1} gen1, {Gen2} gen2) pausing {GcPauseMs:N0} ms; {LastGc}";
 }

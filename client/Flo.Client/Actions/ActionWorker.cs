@@ -29,6 +29,7 @@ public sealed partial class ActionWorker : IAsyncDisposable
     private readonly CancellationTokenSource hardStop = new();
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> loops = [];
+    private readonly DueTimeWaker waker;
     private WorkerLane? io;
     private WorkerLane? cpu;
     private long startedAtMs;
@@ -44,6 +45,7 @@ public sealed partial class ActionWorker : IAsyncDisposable
         ns = options.Namespace ?? actions.DefaultNamespace;
         ActionLimits.ValidateNamespace(ns);
         WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+        waker = new DueTimeWaker(held => LogDueThreadBlocked(this.logger, WorkerId, held.TotalMilliseconds));
     }
 
     /// <summary>This worker's id, as attempts and the worker registry show it.</summary>
@@ -188,6 +190,7 @@ public sealed partial class ActionWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        waker.Dispose();
         polling.Dispose();
         hardStop.Dispose();
     }
@@ -269,13 +272,14 @@ public sealed partial class ActionWorker : IAsyncDisposable
         try
         {
             // Asked a little before the due time, so the answer's round trip is not between the due time and the handler.
-            await DelayUntilAsync(run, run.Lease.StartInMs - CheckAheadMs).ConfigureAwait(false);
+            await DelayUntilAsync(run, run.DueAt - (long)(CheckAheadMs * (Stopwatch.Frequency / 1000.0))).ConfigureAwait(false);
             await HeartbeatOneAsync(run).ConfigureAwait(false);
             if (run.IsLost || run.Cancellation.IsCancellationRequested)
             {
                 return false;
             }
-            await DelayUntilAsync(run, run.Lease.StartInMs).ConfigureAwait(false);
+            // On the waker's thread from here: an I/O-lane handler starts on it (see DueTimeWaker).
+            await waker.WaitUntilAsync(run.DueAt, run.Cancellation.Token).ConfigureAwait(false);
             return !run.IsLost && !run.Cancellation.IsCancellationRequested;
         }
         catch (OperationCanceledException)
@@ -284,11 +288,11 @@ public sealed partial class ActionWorker : IAsyncDisposable
         }
     }
 
-    private static async Task DelayUntilAsync(HeldRun run, long afterReceivedMs)
+    private static async Task DelayUntilAsync(HeldRun run, long timestamp)
     {
         // Timers count whole milliseconds of a coarse clock and may end a fraction early: waits until it has passed.
         double wait;
-        while ((wait = afterReceivedMs - Stopwatch.GetElapsedTime(run.ReceivedAt).TotalMilliseconds) > 0)
+        while ((wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp).TotalMilliseconds) > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait)), run.Cancellation.Token).ConfigureAwait(false);
         }
@@ -416,6 +420,9 @@ public sealed partial class ActionWorker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: the end of run {RunId} could not be reported; it is retried when its lease ends")]
     private static partial void LogReportFailed(ILogger logger, Exception error, string workerId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: a handler held the due-time thread for {Milliseconds:N0} ms before its first await, delaying runs due meanwhile; mark CPU-bound or blocking handlers CpuBound")]
+    private static partial void LogDueThreadBlocked(ILogger logger, string workerId, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Worker {WorkerId}: report on run {RunId} refused: {Reason}")]
     private static partial void LogStale(ILogger logger, string workerId, string runId, string reason);

@@ -40,8 +40,8 @@ public sealed record RunLease
 
     /// <summary>
     /// When the handler may start (Unix ms, the owning silo's clock): a run leased ahead of its due time (at most
-    /// <see cref="ActionLimits.LeaseAheadMs"/>) waits on the worker until then. The worker goes by
-    /// <see cref="StartInMs"/>, not by its own clock.
+    /// <see cref="ActionLimits.LeaseAheadMs"/>) waits on the worker until then. The worker goes by its own clock only
+    /// within a few milliseconds of <see cref="StartInMs"/>: early by at most that, never later.
     /// </summary>
     [Id(10)] public long NotBeforeMs { get; init; }
 
