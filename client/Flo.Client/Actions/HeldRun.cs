@@ -12,10 +12,7 @@ internal sealed class HeldRun(RunLease lease, int partition, CancellationToken w
 
     public int Partition { get; } = partition;
 
-    /// <summary>When the worker took the lease (<see cref="Stopwatch"/> ticks): a lease's start delay counts from here.</summary>
-    public long ReceivedAt { get; } = Stopwatch.GetTimestamp();
-
-    /// <summary>When the handler starts (<see cref="Stopwatch"/> ticks): see <see cref="StartAt"/>.</summary>
+    /// <summary>When the handler starts (<see cref="Stopwatch"/> ticks), counted from when the worker took the lease: see <see cref="StartAt"/>.</summary>
     public long DueAt { get; } = StartAt(lease, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
 
     /// <summary>Cancelled by the attempt's timeout, by <see cref="Lose"/>/<see cref="Release"/>, or when the worker stops hard.</summary>
