@@ -21,11 +21,11 @@ namespace Flo.Storage;
 /// <item>A clear leaves a tombstone whose version keeps counting (no ABA: a writer holding an ETag from before the clear
 /// cannot recreate the state) and deletes the state's records.</item>
 /// <item>SQL providers group-commit: concurrent writes of many grains share one transaction (up to <see cref="FloStorageOptions.MaxBatchSize"/>).</item>
-/// <item>Records beside a state (<see cref="IRecordGrainStorage"/>) change atomically with the state's conditional write.</item>
+/// <item>Records beside a state (<see cref="IRecordGrainStorage"/>) and its listing (<see cref="IGrainListing"/>) change atomically with the state's conditional write.</item>
 /// </list>
 /// The schema is applied at silo start (<see cref="ServiceLifecycleStage.RuntimeStorageServices"/>), before grains run.
 /// </remarks>
-public sealed partial class FloGrainStorage : IRecordGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+public sealed partial class FloGrainStorage : IRecordGrainStorage, IGrainListing, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     private readonly IStateStore store;
     private readonly Serializer serializer;
@@ -126,19 +126,19 @@ public sealed partial class FloGrainStorage : IRecordGrainStorage, ILifecyclePar
 
     /// <inheritdoc/>
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => WriteStateAsync(stateName, grainId, grainState, [], CancellationToken.None);
+        => WriteStateAsync(stateName, grainId, grainState, [], null, CancellationToken.None);
 
     /// <inheritdoc/>
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
-        => WriteStateAsync(stateName, grainId, grainState, [], cancellationToken);
+        => WriteStateAsync(stateName, grainId, grainState, [], null, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing, CancellationToken cancellationToken)
     {
         var key = StateKey.From(grainId, stateName);
         GrainRecordChanges.Validate(key, records);
         var data = serializer.SerializeToArray(grainState.State);
-        grainState.ETag = await store.WriteAsync(key, data, grainState.ETag, records, cancellationToken).ConfigureAwait(false);
+        grainState.ETag = await store.WriteAsync(key, data, grainState.ETag, records, listing, cancellationToken).ConfigureAwait(false);
         grainState.RecordExists = true;
     }
 
@@ -161,6 +161,37 @@ public sealed partial class FloGrainStorage : IRecordGrainStorage, ILifecyclePar
         var key = StateKey.From(grainId, stateName);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return store.ReadRecordsAsync(key, afterId, limit, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, GrainType grainType, string keyPrefix, string? afterKey, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var type = grainType + "/";
+        var listed = await store.ListAsync(stateName, type + keyPrefix, afterKey is null ? null : type + afterKey, limit, cancellationToken).ConfigureAwait(false);
+        return WithoutType(listed, type.Length);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, GrainType grainType, long dueBy, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var type = grainType + "/";
+        return WithoutType(await store.ListDueAsync(stateName, type, dueBy, limit, cancellationToken).ConfigureAwait(false), type.Length);
+    }
+
+    /// <summary>The stores list grain ids (<c>type/key</c>); callers asked for keys of one type.</summary>
+    private static ListedGrain[] WithoutType(IReadOnlyList<ListedGrain> listed, int typeLength)
+    {
+        var keys = new ListedGrain[listed.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = listed[i] with { Key = listed[i].Key[typeLength..] };
+        }
+        return keys;
     }
 
     private T NewState<T>() => activators.GetActivator<T>().Create();

@@ -11,10 +11,11 @@ public interface IRecordGrainStorage : IGrainStorage
 {
     /// <summary>
     /// Writes the state (conditional on <see cref="IGrainState{T}.ETag"/>, as <see cref="IGrainStorage.WriteStateAsync{T}(string, GrainId, IGrainState{T})"/>)
-    /// and applies <paramref name="records"/> in the same transaction: if the ETag condition fails nothing changes and
-    /// <see cref="InconsistentStateException"/> is thrown. On success the new ETag is set on <paramref name="grainState"/>.
+    /// and applies <paramref name="records"/> and <paramref name="listing"/> (null: unchanged) in the same transaction: if
+    /// the ETag condition fails nothing changes and <see cref="InconsistentStateException"/> is thrown. On success the
+    /// new ETag is set on <paramref name="grainState"/>.
     /// </summary>
-    Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken);
+    Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> records of the state with ids above <paramref name="afterId"/>, in id order.</summary>
     Task<IReadOnlyList<GrainRecord>> ReadRecordsAsync(string stateName, GrainId grainId, long afterId, int limit, CancellationToken cancellationToken);

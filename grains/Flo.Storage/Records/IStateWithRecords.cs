@@ -21,6 +21,15 @@ public interface IStateWithRecords<TState> : IPersistentState<TState>
     /// <summary>Stages the deletion of a record.</summary>
     void StageRecordDeletion(long id);
 
+    /// <summary>
+    /// Stages listing the state (or changing its due time) with the next write (see <see cref="GrainListingChange"/>),
+    /// so scans of <see cref="IGrainListing"/> find it once that write is stored.
+    /// </summary>
+    void StageListing(long dueMs = 0);
+
+    /// <summary>Stages taking the state out of the listing with the next write.</summary>
+    void StageUnlisting();
+
     /// <summary>The number of staged record changes the next write will store.</summary>
     int StagedRecordCount { get; }
 

@@ -19,6 +19,7 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
     private readonly GrainState<TState> grainState;
     // Created by the first staged change: most activations (reads) never stage one.
     private Dictionary<long, StagedRecord>? staged;
+    private GrainListingChange? stagedListing;
     private Task tail = Task.CompletedTask;
     private bool loaded;
 
@@ -47,6 +48,10 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
     public void StageRecord<TRecord>(long id, TRecord record) => (staged ??= [])[id] = new StagedRecord(record, RecordCodec<TRecord>.Serialize);
 
     public void StageRecordDeletion(long id) => (staged ??= [])[id] = default;
+
+    public void StageListing(long dueMs = 0) => stagedListing = GrainListingChange.List(dueMs);
+
+    public void StageUnlisting() => stagedListing = GrainListingChange.Unlist;
 
     public async Task<IReadOnlyList<KeyValuePair<long, TRecord>>> ReadRecordsAsync<TRecord>(long afterId, int limit, CancellationToken cancellationToken = default)
     {
@@ -103,12 +108,14 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
 
     private async Task WriteCoreAsync(CancellationToken cancellationToken)
     {
+        // Taken now: what is staged from here on belongs to the next write. A failed write drops what it carried.
+        var listing = stagedListing;
+        stagedListing = null;
         if (staged is not { Count: > 0 })
         {
-            await storage.WriteStateAsync(stateName, context.GrainId, grainState, cancellationToken);
+            await storage.WriteStateAsync(stateName, context.GrainId, grainState, [], listing, cancellationToken);
             return;
         }
-        // Taken now: what is staged from here on belongs to the next write. A failed write drops what it carried.
         var taking = staged;
         staged = null;
         var changes = new GrainRecordChange[taking.Count];
@@ -117,13 +124,14 @@ internal sealed class StateWithRecords<TState> : IStateWithRecords<TState>, ILif
         {
             changes[i++] = record.Serialize is null ? GrainRecordChange.Delete(id) : GrainRecordChange.Upsert(id, record.Serialize(serializer, record.Value));
         }
-        await storage.WriteStateAsync(stateName, context.GrainId, grainState, changes, cancellationToken);
+        await storage.WriteStateAsync(stateName, context.GrainId, grainState, changes, listing, cancellationToken);
     }
 
     private async Task ClearCoreAsync(CancellationToken cancellationToken)
     {
-        // A clear deletes every stored record; staged changes made before it are moot.
+        // A clear deletes every stored record and unlists the state; staged changes made before it are moot.
         staged = null;
+        stagedListing = null;
         await storage.ClearStateAsync(stateName, context.GrainId, grainState, cancellationToken);
     }
 

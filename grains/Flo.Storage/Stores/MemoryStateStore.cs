@@ -17,6 +17,9 @@ internal sealed class MemoryStateStore : IStateStore
     // are one atomic step as in the SQL stores.
     private readonly ConcurrentDictionary<StateKey, SortedDictionary<long, byte[]>> records = new();
 
+    // Per state name: the listed grain ids (see GrainListingChange), changed under the lock of the state's records.
+    private readonly ConcurrentDictionary<string, Listing> listings = new(StringComparer.Ordinal);
+
     private MemoryStateStore(string? name) => Name = name;
 
     /// <summary>The shared store's name; null for a private one.</summary>
@@ -46,12 +49,12 @@ internal sealed class MemoryStateStore : IStateStore
         return Task.FromResult(rows.TryGetValue(key, out var row) ? row.ToStored() : StoredState.None);
     }
 
-    public Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> changes, CancellationToken cancellationToken)
+    public Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> changes, GrainListingChange? listing, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         // Copied so that the caller reusing its buffer cannot change what is stored.
         var payload = data.ToArray();
-        if (changes.Count == 0)
+        if (changes.Count == 0 && listing is null)
         {
             return Task.FromResult(Apply("write", key, payload, expectedEtag));
         }
@@ -70,6 +73,10 @@ internal sealed class MemoryStateStore : IStateStore
                     set.Remove(change.Id);
                 }
             }
+            if (listing is { } listingChange)
+            {
+                ListingOf(key.StateName).Apply(key.GrainId, listingChange);
+            }
             return Task.FromResult(etag);
         }
     }
@@ -82,6 +89,10 @@ internal sealed class MemoryStateStore : IStateStore
         {
             var etag = Apply("clear", key, null, expectedEtag);
             set.Clear();
+            if (listings.TryGetValue(key.StateName, out var listing))
+            {
+                listing.Apply(key.GrainId, GrainListingChange.Unlist);
+            }
             return Task.FromResult(etag);
         }
     }
@@ -109,6 +120,18 @@ internal sealed class MemoryStateStore : IStateStore
             }
         }
         return Task.FromResult<IReadOnlyList<GrainRecord>>(result);
+    }
+
+    public Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(listings.TryGetValue(stateName, out var listing) ? listing.List(grainIdPrefix, afterGrainId, limit) : (IReadOnlyList<ListedGrain>)[]);
+    }
+
+    public Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(listings.TryGetValue(stateName, out var listing) ? listing.ListDue(grainIdPrefix, dueBy, limit) : (IReadOnlyList<ListedGrain>)[]);
     }
 
     public Task<bool> CheckHealthAsync(CancellationToken cancellationToken) => Task.FromResult(true);
@@ -147,6 +170,85 @@ internal sealed class MemoryStateStore : IStateStore
             {
                 return StateEtag.Format(next.Version);
             }
+        }
+    }
+
+    private Listing ListingOf(string stateName) => listings.GetOrAdd(stateName, static _ => new Listing());
+
+    /// <summary>The listed states of one state name: by grain id in UTF-8 order, and the ones with a due time by it.</summary>
+    private sealed class Listing
+    {
+        private readonly SortedSet<string> ids = new(Utf8Order.Instance);
+        private readonly Dictionary<string, long> dues = new(StringComparer.Ordinal);
+        private readonly SortedSet<(long Due, string Id)> byDue = new(Comparer<(long Due, string Id)>.Create(
+            static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : string.CompareOrdinal(a.Id, b.Id)));
+
+        public void Apply(string grainId, GrainListingChange change)
+        {
+            lock (ids)
+            {
+                if (dues.Remove(grainId, out var due) && due != 0)
+                {
+                    byDue.Remove((due, grainId));
+                }
+                if (!change.Listed)
+                {
+                    ids.Remove(grainId);
+                    return;
+                }
+                ids.Add(grainId);
+                dues[grainId] = change.DueMs;
+                if (change.DueMs != 0)
+                {
+                    byDue.Add((change.DueMs, grainId));
+                }
+            }
+        }
+
+        public IReadOnlyList<ListedGrain> List(string prefix, string? after, int limit)
+        {
+            var result = new List<ListedGrain>();
+            lock (ids)
+            {
+                var lower = after is not null && Utf8Order.Instance.Compare(after, prefix) > 0 ? after : prefix;
+                if (ids.Count == 0 || Utf8Order.Instance.Compare(lower, ids.Max) > 0)
+                {
+                    return result;
+                }
+                foreach (var id in ids.GetViewBetween(lower, ids.Max!))
+                {
+                    if (after is not null && Utf8Order.Instance.Compare(id, after) <= 0)
+                    {
+                        continue;
+                    }
+                    if (!id.StartsWith(prefix, StringComparison.Ordinal) || result.Count == limit)
+                    {
+                        break;
+                    }
+                    result.Add(new ListedGrain(id, dues[id]));
+                }
+            }
+            return result;
+        }
+
+        public IReadOnlyList<ListedGrain> ListDue(string prefix, long dueBy, int limit)
+        {
+            var result = new List<ListedGrain>();
+            lock (ids)
+            {
+                foreach (var (due, id) in byDue)
+                {
+                    if (due > dueBy || result.Count == limit)
+                    {
+                        break;
+                    }
+                    if (id.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        result.Add(new ListedGrain(id, due));
+                    }
+                }
+            }
+            return result;
         }
     }
 

@@ -36,10 +36,10 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
         RETURNING version
         """;
 
-    // Record changes ride on the state statement as data-modifying CTEs joined to its result: when the version
-    // condition fails, the CTE "h" is empty and so are the deletes and upserts. One statement, so a lone write stays
-    // one round trip in autocommit.
-    private const string RecordsSql = """
+    // Record and listing changes ride on the state statement as data-modifying CTEs joined to its result: when the
+    // version condition fails, the CTE "h" is empty and so are the deletes and upserts. One statement, so a lone write
+    // stays one round trip in autocommit.
+    private const string RecordsCtes = """
         d AS (
             DELETE FROM flo_grain_records r USING h
             WHERE r.grain_id = $1 AND r.state_name = $2 AND r.record_id = ANY($5)),
@@ -47,14 +47,49 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
             INSERT INTO flo_grain_records (grain_id, state_name, record_id, payload)
             SELECT $1, $2, t.id, t.p FROM h, unnest($6::bigint[], $7::bytea[]) AS t(id, p)
             ON CONFLICT (grain_id, state_name, record_id) DO UPDATE SET payload = excluded.payload)
-        SELECT version FROM h
         """;
 
-    private const string ClearRecordsSql = """
+    private const string ClearRecordsCte = """
         d AS (
             DELETE FROM flo_grain_records r USING h
             WHERE r.grain_id = $1 AND r.state_name = $2)
-        SELECT version FROM h
+        """;
+
+    // {0}: the due time's parameter, after the records' when there are any.
+    private const string ListCte = """
+        l AS (
+            INSERT INTO flo_grain_listing (state_name, grain_id, due_ms)
+            SELECT $2, $1, ${0} FROM h
+            ON CONFLICT (state_name, grain_id) DO UPDATE SET due_ms = excluded.due_ms)
+        """;
+
+    private const string UnlistCte = """
+        l AS (
+            DELETE FROM flo_grain_listing g USING h
+            WHERE g.state_name = $2 AND g.grain_id = $1)
+        """;
+
+    // Two forms of the lower bound (from the prefix, inclusive; after a cursor, exclusive) keep each a plain range on
+    // the primary key.
+    private const string ListFromSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $1 AND grain_id >= $2 AND grain_id < $3
+        ORDER BY grain_id
+        LIMIT $4
+        """;
+
+    private const string ListAfterSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $1 AND grain_id > $2 AND grain_id < $3
+        ORDER BY grain_id
+        LIMIT $4
+        """;
+
+    private const string ListDueSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $1 AND grain_id >= $2 AND grain_id < $3 AND due_ms <> 0 AND due_ms <= $5
+        ORDER BY due_ms
+        LIMIT $4
         """;
 
     private const string ReadSql = "SELECT payload, version FROM flo_grain_state WHERE grain_id = $1 AND state_name = $2";
@@ -162,6 +197,15 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
         return await ReadRecordRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
+    public override Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
+    {
+        var after = afterGrainId is not null && Utf8Order.Instance.Compare(afterGrainId, grainIdPrefix) >= 0;
+        return QueryListingAsync(after ? ListAfterSql : ListFromSql, stateName, after ? afterGrainId! : grainIdPrefix, grainIdPrefix, null, limit, cancellationToken);
+    }
+
+    public override Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
+        => QueryListingAsync(ListDueSql, stateName, grainIdPrefix, grainIdPrefix, dueBy, limit, cancellationToken);
+
     public override async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
     {
         try
@@ -241,6 +285,10 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
                 {
                     AddRecords(command.Parameters, write.Records);
                 }
+                if (write.Listing is { Listed: true } listing)
+                {
+                    command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = listing.DueMs });
+                }
                 batch.BatchCommands.Add(command);
             }
 
@@ -278,11 +326,40 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     {
         // The INSERT form leaves $4 (the expected version) unused: fine, every parameter is sent with its type.
         var state = write.ExpectedVersion is null ? InsertSql : UpdateSql;
-        if (write.IsClear ? write.ExpectedVersion is null : write.Records.Count == 0)
+        var records = write.IsClear ? write.ExpectedVersion is not null : write.Records.Count > 0;
+        if (!records && write.Listing is null)
         {
             return state;
         }
-        return $"WITH h AS ({state}),\n{(write.IsClear ? ClearRecordsSql : RecordsSql)}";
+        var text = new System.Text.StringBuilder("WITH h AS (").Append(state).Append(')');
+        if (records)
+        {
+            text.Append(",\n").Append(write.IsClear ? ClearRecordsCte : RecordsCtes);
+        }
+        if (write.Listing is { } listing)
+        {
+            text.Append(",\n").Append(listing.Listed
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, ListCte, records && !write.IsClear ? 8 : 5)
+                : UnlistCte);
+        }
+        return text.Append("\nSELECT version FROM h").ToString();
+    }
+
+    private async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(string sql, string stateName, string lower, string prefix, long? dueBy, int limit, CancellationToken cancellationToken)
+    {
+        var command = dataSource.CreateCommand(sql);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lower });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = UpperBound(prefix) });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        if (dueBy is { } by)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = by });
+        }
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await ReadListingRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddRecords(NpgsqlParameterCollection parameters, IReadOnlyList<GrainRecordChange> records)

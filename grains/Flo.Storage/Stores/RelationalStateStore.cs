@@ -21,6 +21,21 @@ internal abstract partial class RelationalStateStore : IStateStore
     private readonly WriteBatcher batcher;
     private readonly ILogger logger;
 
+    /// <summary>The exclusive upper bound of the grain ids a listing prefix covers.</summary>
+    private protected static string UpperBound(string prefix)
+        => Utf8Order.PrefixEnd(prefix) ?? throw new ArgumentException("A listing prefix needs a character below U+10FFFF.", nameof(prefix));
+
+    /// <summary>Reads the rows of a listing query: (grain id, due time), in the query's order.</summary>
+    private protected static async Task<IReadOnlyList<ListedGrain>> ReadListingRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var listed = new List<ListedGrain>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            listed.Add(new ListedGrain(reader.GetString(0), reader.GetInt64(1)));
+        }
+        return listed;
+    }
+
     /// <summary>Reads the rows of a records query: (record id, data), in the query's order.</summary>
     private protected static async Task<IReadOnlyList<GrainRecord>> ReadRecordRowsAsync(System.Data.Common.DbDataReader reader, CancellationToken cancellationToken)
     {
@@ -56,15 +71,19 @@ internal abstract partial class RelationalStateStore : IStateStore
 
     public abstract ValueTask DisposeAsync();
 
-    public async Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken)
+    public abstract Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken);
+
+    public abstract Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken);
+
+    public async Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing, CancellationToken cancellationToken)
     {
-        var version = await ExecuteAsync(key, data, expectedEtag, records, cancellationToken).ConfigureAwait(false);
+        var version = await ExecuteAsync(key, data, expectedEtag, records, listing, cancellationToken).ConfigureAwait(false);
         return version is { } v ? StateEtag.Format(v) : throw await ConflictAsync("write", key, expectedEtag).ConfigureAwait(false);
     }
 
     public async Task<string> ClearAsync(StateKey key, string? expectedEtag, CancellationToken cancellationToken)
     {
-        var version = await ExecuteAsync(key, null, expectedEtag, [], cancellationToken).ConfigureAwait(false);
+        var version = await ExecuteAsync(key, null, expectedEtag, [], null, cancellationToken).ConfigureAwait(false);
         return version is { } v ? StateEtag.Format(v) : throw await ConflictAsync("clear", key, expectedEtag).ConfigureAwait(false);
     }
 
@@ -77,7 +96,7 @@ internal abstract partial class RelationalStateStore : IStateStore
     /// <summary>Commits the writes already queued and refuses new ones.</summary>
     private protected ValueTask StopWritingAsync() => batcher.DisposeAsync();
 
-    private Task<long?> ExecuteAsync(StateKey key, ReadOnlyMemory<byte>? payload, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, CancellationToken cancellationToken)
+    private Task<long?> ExecuteAsync(StateKey key, ReadOnlyMemory<byte>? payload, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing, CancellationToken cancellationToken)
     {
         long? expected = null;
         if (expectedEtag is not null)
@@ -88,7 +107,7 @@ internal abstract partial class RelationalStateStore : IStateStore
             }
             expected = parsed;
         }
-        return batcher.EnqueueAsync(new StateWrite(key, payload, expected, records), cancellationToken);
+        return batcher.EnqueueAsync(new StateWrite(key, payload, expected, records, listing), cancellationToken);
     }
 
     private async Task<InconsistentStateException> ConflictAsync(string operation, StateKey key, string? expectedEtag)

@@ -50,6 +50,37 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         LIMIT $limit
         """;
 
+    private const string UpsertListingSql = """
+        INSERT INTO flo_grain_listing (state_name, grain_id, due_ms)
+        VALUES ($state, $id, $due)
+        ON CONFLICT (state_name, grain_id) DO UPDATE SET due_ms = excluded.due_ms
+        """;
+
+    private const string DeleteListingSql = "DELETE FROM flo_grain_listing WHERE state_name = $state AND grain_id = $id";
+
+    // Two forms of the lower bound (from the prefix, inclusive; after a cursor, exclusive) keep each a plain range on
+    // the primary key.
+    private const string ListFromSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $state AND grain_id >= $lower AND grain_id < $upper
+        ORDER BY grain_id
+        LIMIT $limit
+        """;
+
+    private const string ListAfterSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $state AND grain_id > $lower AND grain_id < $upper
+        ORDER BY grain_id
+        LIMIT $limit
+        """;
+
+    private const string ListDueSql = """
+        SELECT grain_id, due_ms FROM flo_grain_listing
+        WHERE state_name = $state AND due_ms <> 0 AND due_ms <= $by AND grain_id >= $lower AND grain_id < $upper
+        ORDER BY due_ms
+        LIMIT $limit
+        """;
+
     private readonly string connectionString;
     private readonly string filePath;
     private readonly string synchronous;
@@ -63,6 +94,8 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
     private SqliteCommand? upsertRecord;
     private SqliteCommand? deleteRecord;
     private SqliteCommand? deleteAllRecords;
+    private SqliteCommand? upsertListing;
+    private SqliteCommand? deleteListing;
     private int disposed;
 
     public SqliteStateStore(FloStorageOptions options, ILoggerFactory loggerFactory)
@@ -118,6 +151,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             upsertRecord = Prepare(UpsertRecordSql, record: true, payload: true, expected: false);
             deleteRecord = Prepare(DeleteRecordSql, record: true, payload: false, expected: false);
             deleteAllRecords = Prepare(DeleteAllRecordsSql, record: false, payload: false, expected: false);
+            upsertListing = Prepare(UpsertListingSql, record: false, payload: false, expected: false);
+            upsertListing.Parameters.Add("$due", SqliteType.Integer);
+            deleteListing = Prepare(DeleteListingSql, record: false, payload: false, expected: false);
             StartWriting();
             LogInitialized(logger, Describe(), SchemaVersion);
         }
@@ -163,6 +199,15 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         await using var readerScope = reader.ConfigureAwait(false);
         return await ReadRecordRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
+
+    public override Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
+    {
+        var after = afterGrainId is not null && Utf8Order.Instance.Compare(afterGrainId, grainIdPrefix) >= 0;
+        return QueryListingAsync(after ? ListAfterSql : ListFromSql, stateName, after ? afterGrainId! : grainIdPrefix, grainIdPrefix, null, limit, cancellationToken);
+    }
+
+    public override Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
+        => QueryListingAsync(ListDueSql, stateName, grainIdPrefix, grainIdPrefix, dueBy, limit, cancellationToken);
 
     public override async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
     {
@@ -221,6 +266,8 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         upsertRecord?.Dispose();
         deleteRecord?.Dispose();
         deleteAllRecords?.Dispose();
+        upsertListing?.Dispose();
+        deleteListing?.Dispose();
         if (writer is not null)
         {
             await writer.DisposeAsync().ConfigureAwait(false);
@@ -246,8 +293,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             write.NewVersion = command.ExecuteScalar() is long version ? version : null;
             if (write.NewVersion is not null)
             {
-                // Only when the state's condition held: the records share its fencing.
+                // Only when the state's condition held: the records and the listing share its fencing.
                 ApplyRecords(write, transaction);
+                ApplyListing(write, transaction);
             }
         }
         transaction.Commit();
@@ -275,6 +323,42 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             }
             command.ExecuteNonQuery();
         }
+    }
+
+    private async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(string sql, string stateName, string lower, string prefix, long? dueBy, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$state", stateName);
+        command.Parameters.AddWithValue("$lower", lower);
+        command.Parameters.AddWithValue("$upper", UpperBound(prefix));
+        command.Parameters.AddWithValue("$limit", limit);
+        if (dueBy is { } by)
+        {
+            command.Parameters.AddWithValue("$by", by);
+        }
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await ReadListingRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ApplyListing(StateWrite write, SqliteTransaction transaction)
+    {
+        if (write.Listing is not { } listing)
+        {
+            return;
+        }
+        var command = listing.Listed ? upsertListing! : deleteListing!;
+        command.Transaction = transaction;
+        SetKey(command, write.Key);
+        if (listing.Listed)
+        {
+            command.Parameters["$due"].Value = listing.DueMs;
+        }
+        command.ExecuteNonQuery();
     }
 
     private static void SetKey(SqliteCommand command, StateKey key)

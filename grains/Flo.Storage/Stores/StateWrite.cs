@@ -17,8 +17,10 @@ internal sealed class StateWrite
     /// <param name="payload">The new payload, or null to clear (leave a tombstone).</param>
     /// <param name="expectedVersion">The version the caller holds; null: the state must never have existed.</param>
     /// <param name="records">Record changes stored only if this write's condition holds (distinct ids); a clear deletes every record instead.</param>
-    public StateWrite(StateKey key, ReadOnlyMemory<byte>? payload, long? expectedVersion, IReadOnlyList<GrainRecordChange> records)
+    /// <param name="listing">The listing change stored only if this write's condition holds (null: unchanged); a clear unlists instead.</param>
+    public StateWrite(StateKey key, ReadOnlyMemory<byte>? payload, long? expectedVersion, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing)
     {
+        Listing = payload is null ? GrainListingChange.Unlist : listing;
         Key = key;
         Payload = payload;
         ExpectedVersion = expectedVersion;
@@ -34,6 +36,8 @@ internal sealed class StateWrite
     public long? ExpectedVersion { get; }
 
     public IReadOnlyList<GrainRecordChange> Records { get; }
+
+    public GrainListingChange? Listing { get; }
 
     /// <summary>Set by the batch executor: the version written, or null when the ETag condition did not hold (zero rows).</summary>
     public long? NewVersion { get; set; }

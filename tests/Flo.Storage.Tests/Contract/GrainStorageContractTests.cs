@@ -9,7 +9,7 @@ namespace Flo.Storage.Tests.Contract;
 /// <see cref="IGrainStorage"/> and <see cref="IRecordGrainStorage"/>: conditional writes on ETags, tombstones on clear,
 /// exactly one winner among racing writers, records atomic with the state, batching that loses nothing.
 /// </summary>
-public abstract class GrainStorageContractTests(ITestOutputHelper output) : IAsyncLifetime
+public abstract partial class GrainStorageContractTests(ITestOutputHelper output) : IAsyncLifetime
 {
     protected static readonly CancellationToken None = CancellationToken.None;
 
@@ -37,10 +37,10 @@ public abstract class GrainStorageContractTests(ITestOutputHelper output) : IAsy
     protected static GrainState<TestState> State(int value, string? etag = null) => new(new TestState { Value = value }) { ETag = etag };
 
     /// <summary>Writes <paramref name="value"/> holding <paramref name="etag"/>; returns the new ETag.</summary>
-    protected async Task<string> WriteAsync(GrainId id, int value, string? etag, IReadOnlyList<GrainRecordChange>? records = null, IRecordGrainStorage? target = null, CancellationToken cancellationToken = default)
+    protected async Task<string> WriteAsync(GrainId id, int value, string? etag, IReadOnlyList<GrainRecordChange>? records = null, IRecordGrainStorage? target = null, CancellationToken cancellationToken = default, GrainListingChange? listing = null)
     {
         var state = State(value, etag);
-        await (target ?? storage).WriteStateAsync("s", id, state, records ?? [], cancellationToken);
+        await (target ?? storage).WriteStateAsync("s", id, state, records ?? [], listing, cancellationToken);
         Assert.True(state.RecordExists);
         return state.ETag!;
     }
