@@ -8,10 +8,11 @@ namespace Flo.Grains;
 /// <summary>Registers what the platform's grains on one silo share.</summary>
 public static class FloGrainServicesSiloBuilderExtensions
 {
-    /// <summary>Adds the silo's <see cref="KvIndexBatcher"/> and <see cref="ActionEventPublisher"/>.</summary>
+    /// <summary>Adds the silo's <see cref="KvExpirySweeper"/> and <see cref="ActionEventPublisher"/>.</summary>
     public static ISiloBuilder AddFloGrainServices(this ISiloBuilder silo)
     {
-        silo.Services.TryAddSingleton<KvIndexBatcher>();
+        silo.Services.TryAddSingleton<KvExpirySweeper>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<KvExpirySweeper>());
         silo.Services.TryAddSingleton<ActionEventPublisher>();
         return silo;
     }

@@ -39,6 +39,7 @@ public sealed class DispatchRecoveryTests(TwoSiloMemory fixture) : IClassFixture
             GrainId.Create("action-dispatch", ActionLimits.DispatchKey("default", action, 0)),
             new GrainState<DispatchState>(new DispatchState { NextLocal = 2 }),
             [GrainRecordChange.Upsert(ghost.Local, serializer.SerializeToArray(ghost))],
+            null,
             CancellationToken.None);
         await fixture.Client.Action.RegisterAsync(action);
 

@@ -117,7 +117,7 @@ public sealed class OptionsTests
         Assert.Equal(MethodSafety.Kind.Idempotent, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.Get))));
         Assert.Equal(MethodSafety.Kind.Idempotent, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.GetOrWait))));
         Assert.Equal(MethodSafety.Kind.None, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.Put))));
-        Assert.Equal(MethodSafety.Kind.OneWay, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.ReclaimIfExpired))));
+        Assert.Equal(MethodSafety.Kind.OneWay, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.SettleListing))));
     }
 
     [Fact]

@@ -24,14 +24,14 @@ public sealed class TracingTests(TwoSiloMemory fixture) : IClassFixture<TwoSiloM
             .Build();
         using var source = new ActivitySource("flo.test");
         await using var client = await fixture.Cluster.ConnectAsync();
-        var key = "traced-" + Guid.NewGuid().ToString("N");
+        var action = "traced-" + Guid.NewGuid().ToString("N");
         ActivityTraceId traceId;
-        using (var root = source.StartActivity("put a new key"))
+        using (var root = source.StartActivity("register an action"))
         {
             Assert.NotNull(root);
             traceId = root.TraceId;
-            // A new key: the key grain calls its index partition before it stores the value.
-            await client.Kv.PutAsync(key, [1]);
+            // Registering: the action grain calls the namespace's catalog (and its dispatch partitions) before it answers.
+            await client.Action.RegisterAsync(action);
         }
         tracing.ForceFlush();
 
@@ -40,9 +40,9 @@ public sealed class TracingTests(TwoSiloMemory fixture) : IClassFixture<TwoSiloM
         {
             trace = exported.Where(a => a.TraceId == traceId).ToList();
         }
-        Assert.Contains(trace, a => a.Kind == ActivityKind.Client && a.DisplayName.Contains("IKvKeyGrain", StringComparison.Ordinal));
-        Assert.Contains(trace, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("IKvKeyGrain", StringComparison.Ordinal));
-        Assert.Contains(trace, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("IKvIndexGrain", StringComparison.Ordinal));
-        Assert.All(trace.Where(a => a.DisplayName != "put a new key"), a => Assert.NotEqual(default, a.ParentSpanId));
+        Assert.Contains(trace, a => a.Kind == ActivityKind.Client && a.DisplayName.Contains("IActionGrain", StringComparison.Ordinal));
+        Assert.Contains(trace, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("IActionGrain", StringComparison.Ordinal));
+        Assert.Contains(trace, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("IActionCatalogGrain", StringComparison.Ordinal));
+        Assert.All(trace.Where(a => a.DisplayName != "register an action"), a => Assert.NotEqual(default, a.ParentSpanId));
     }
 }

@@ -49,27 +49,23 @@ public interface IKvKeyGrain : IGrainWithStringKey
     Task<KvOpResult[]> Execute(KvOp[] ops);
 
     /// <summary>
-    /// Drops the value and history of an expired key, keeping only its version number (so versions never go back).
-    /// Sent one-way by the index's expiry sweep; does nothing if the key was written again meanwhile.
+    /// Brings the key's entry in the key index (its storage listing) in line with the key, sent one-way by the silo's
+    /// sweep for entries that came due: an expired key's value and history are dropped, keeping only its version number
+    /// (so versions never go back), and it leaves the index; a live key is listed with its expiry; a deleted one leaves.
+    /// Does nothing while a write of the key is in flight (that write settles it, or the next sweep does).
     /// </summary>
     [OneWay]
-    Task ReclaimIfExpired();
+    Task SettleListing();
 }
 
 /// <summary>
-/// One partition of a namespace's ordered key index (grain key <c>namespace/partition</c>): the live keys that hash
-/// to it, in ordinal order, with their expiry. Scans merge the partitions.
+/// A namespace's key scans (grain key: the namespace), answered from the key index the storage keeps beside the key
+/// grains' states (a key is in it once a put of it is stored). Stateless, so every silo answers scans locally.
 /// </summary>
-[Alias("flo.kv.index")]
-public interface IKvIndexGrain : IGrainWithStringKey
+[Alias("flo.kv.scan")]
+public interface IKvScanGrain : IGrainWithStringKey
 {
-    /// <summary>Adds keys or changes their expiry, in order; returns when all are stored. A silo batches its key grains' upserts into one call per partition.</summary>
-    Task Upsert(KvIndexUpsert[] upserts);
-
-    /// <summary>Removes a key.</summary>
-    Task Remove(string key);
-
-    /// <summary>Up to <paramref name="limit"/> keys with the prefix, after <paramref name="after"/>, not expired at <paramref name="nowMs"/>.</summary>
+    /// <summary>Up to <paramref name="limit"/> live keys with the prefix, after <paramref name="after"/> (null: from the start), in UTF-8 byte order.</summary>
     [ReadOnly]
-    Task<KvIndexPage> Scan(string prefix, string? after, int limit, long nowMs);
+    Task<KvIndexPage> Scan(string prefix, string? after, int limit);
 }

@@ -81,8 +81,8 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     }
 
     /// <summary>
-    /// Keys with the prefix in UTF-8 byte order, one page (default 100, at most 1,000) after the cursor. Every
-    /// index partition of the namespace is asked for its next keys and the answers are merged.
+    /// Keys with the prefix in UTF-8 byte order, one page (default 100, at most 1,000) after the cursor, from the key
+    /// index the storage keeps (a put that returned is in it).
     /// </summary>
     public async Task<KvScanPage> ScanAsync(string ns, string prefix, int limit = KvKeys.DefaultScanLimit, string? cursor = null, CancellationToken cancellationToken = default)
     {
@@ -97,17 +97,9 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
             throw new KvArgumentException($"Scan limit must be 1 to {KvKeys.MaxScanLimit}; got {limit}.");
         }
         var after = string.IsNullOrEmpty(cursor) ? null : KvCursor.Decode(ns, cursor);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var pages = await Task.WhenAll(Enumerable.Range(0, KvKeys.IndexPartitions)
-            .Select(p => grains.GetGrain<IKvIndexGrain>(KvKeys.IndexGrainKey(ns, p)).Scan(prefix, after, limit, now)))
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        var merged = pages.SelectMany(p => p.Keys).Order(KvKeyComparer.Instance).ToList();
-        var hasMore = merged.Count > limit || pages.Any(p => p.HasMore);
-        if (merged.Count > limit)
-        {
-            merged.RemoveRange(limit, merged.Count - limit);
-        }
-        return new KvScanPage(merged, hasMore, hasMore && merged.Count > 0 ? KvCursor.Encode(ns, merged[^1]) : null);
+        var page = await grains.GetGrain<IKvScanGrain>(ns).Scan(prefix, after, limit).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var keys = page.Keys;
+        return new KvScanPage(keys, page.HasMore, page.HasMore && keys.Length > 0 ? KvCursor.Encode(ns, keys[^1]) : null);
     }
 
     /// <summary>Every key with the prefix, paging as it goes.</summary>

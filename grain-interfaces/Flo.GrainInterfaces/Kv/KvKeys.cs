@@ -17,11 +17,6 @@ public static class KvKeys
     /// <summary>Default largest value (1 MiB).</summary>
     public const int DefaultMaxValueBytes = 1024 * 1024;
 
-    /// <summary>
-    /// Index partitions per namespace. Frozen: keys are assigned by hash, so changing it would need a re-index.
-    /// </summary>
-    public const int IndexPartitions = 16;
-
     /// <summary>Versions kept per key (spec: the last 64).</summary>
     public const int HistoryDepth = 64;
 
@@ -106,12 +101,6 @@ public static class KvKeys
         var slash = grainKey.IndexOf('/');
         return slash <= 0 ? throw new KvArgumentException($"'{grainKey}' is not a KV grain key.") : (grainKey[..slash], grainKey[(slash + 1)..]);
     }
-
-    /// <summary>The index partition grain's key for a key.</summary>
-    public static string IndexGrainKey(string ns, string key) => IndexGrainKey(ns, (int)(StableHash.Of("kv-index", key) % IndexPartitions));
-
-    /// <summary>The index partition grain's key for a partition number.</summary>
-    public static string IndexGrainKey(string ns, int partition) => ns + "/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 

@@ -93,7 +93,7 @@ public sealed record KvVersion
     [Id(5)] public long Skipped { get; init; }
 }
 
-/// <summary>A page of keys from one index partition.</summary>
+/// <summary>A page of keys from the key index.</summary>
 [GenerateSerializer]
 [Alias("flo.kv.index-page")]
 public sealed record KvIndexPage
@@ -101,11 +101,7 @@ public sealed record KvIndexPage
     /// <summary>Keys in ordinal (UTF-8 byte) order.</summary>
     [Id(0)] public string[] Keys { get; init; } = [];
 
-    /// <summary>Whether the partition holds more matching keys after the last one.</summary>
+    /// <summary>Whether the index holds more matching keys after the last one.</summary>
     [Id(1)] public bool HasMore { get; init; }
 }
 
-/// <summary>A key added to an index partition, or its expiry changed (0: none).</summary>
-[GenerateSerializer]
-[Alias("flo.kv.index-upsert")]
-public readonly record struct KvIndexUpsert([property: Id(0)] string Key, [property: Id(1)] long ExpiresAtMs);

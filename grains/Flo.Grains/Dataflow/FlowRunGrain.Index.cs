@@ -88,7 +88,7 @@ public sealed partial class FlowRunGrain
     /// <summary>
     /// Drops the values the run passed by reference (<see cref="FlowValueRefs.KeyPrefix"/>). A plain KV delete would keep
     /// the value in the key's history, so each key is overwritten with an empty value that expires at once and then
-    /// reclaimed, which leaves only the KV store's small expiry marker.
+    /// settled (reclaimed), which leaves only the KV store's small expiry marker.
     /// </summary>
     private async Task DropValuesAsync()
     {
@@ -105,7 +105,7 @@ public sealed partial class FlowRunGrain
         var grains = keys.Select(k => GrainFactory.GetGrain<IKvKeyGrain>(KvKeys.GrainKey(ns, k))).ToList();
         await Task.WhenAll(grains.Select(g => g.Put([], new KvPutCondition { TtlMilliseconds = 1 })));
         await Task.Delay(TimeSpan.FromMilliseconds(5), time);
-        await Task.WhenAll(grains.Select(g => g.ReclaimIfExpired()));
+        await Task.WhenAll(grains.Select(g => g.SettleListing()));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow run {Namespace}/{RunId}: updating the namespace's run index failed; the listing may show an older status")]

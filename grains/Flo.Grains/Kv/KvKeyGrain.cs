@@ -15,12 +15,13 @@ namespace Flo.Grains.Kv;
 /// state (<see cref="KvKeyState"/>): a put writes its own value, not the kept history.
 /// </summary>
 /// <remarks>
-/// <para>Scan consistency: the namespace's key index is told before a put of a new key is applied (it is added, or its
-/// expiry changed) and after a delete was stored, so the index always holds at least the live keys, and scans hide
-/// expired ones by their expiry. A crash between the tombstone write and the index removal can leave a deleted key
-/// listed until the key is touched again (its next activation removes it).</para>
-/// <para>Writes that must call the index first hold <see cref="Turn"/> across that call, so nothing is applied in
-/// between and conditions stay exact; the usual write (an existing key, same expiry) takes it without waiting.</para>
+/// <para>Scan consistency: the key index is the storage's listing of key states (<see cref="IStateWithRecords{TState}.StageListing"/>),
+/// changed by the same atomic write as the versions: a put that creates the key (or changes its expiry) lists it with
+/// its expiry, a delete unlists it. So a put that returned is in every later scan, a deleted key in none, with no
+/// second grain call per new key. Scans hide expired keys by their expiry; the silo's <see cref="KvExpirySweeper"/>
+/// later reclaims them (<see cref="SettleListing"/>).</para>
+/// <para>Every change is applied synchronously between awaits, so a batch's conditions are decided one after another
+/// with nothing applied in between (the grain is reentrant, but a turn runs on one thread at a time).</para>
 /// <para>A failed storage write leaves memory ahead of storage: the activation then refuses writes, fails the writes
 /// that were waiting, and deactivates so the next activation reads what was stored.</para>
 /// </remarks>
@@ -29,7 +30,6 @@ namespace Flo.Grains.Kv;
 public sealed partial class KvKeyGrain(
     [StateWithRecords("kv", FloStorage.Name)] IStateWithRecords<KvKeyState> state,
     TimeProvider time,
-    KvIndexBatcher indexBatcher,
     IHostApplicationLifetime lifetime,
     ILogger<KvKeyGrain> logger) : Grain, IKvKeyGrain
 {
@@ -41,7 +41,6 @@ public sealed partial class KvKeyGrain(
 
     // Created on first use: most activations (reads, misses) never write or wait, and a key costs memory per activation.
     private readonly KvKeyVersions versions = new();
-    private SemaphoreSlim? turnLock;
     private DurableWaiters? durableWaiters;
     private TaskCompletionSource? changed;
     private GuardedCommit? guardedCommit;
@@ -54,8 +53,6 @@ public sealed partial class KvKeyGrain(
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private SemaphoreSlim Turn => turnLock ??= new SemaphoreSlim(1, 1);
-
     private DurableWaiters Durable => durableWaiters ??= new DurableWaiters();
 
     private GuardedCommit Commits => guardedCommit ??= new GuardedCommit(() => state.WriteStateAsync(), $"Key {Namespace}/{Key}", error =>
@@ -64,8 +61,6 @@ public sealed partial class KvKeyGrain(
         durableWaiters?.FailAll(error);
         DeactivateOnIdle();
     });
-
-    private IKvIndexGrain Index => GrainFactory.GetGrainByKey<IKvIndexGrain>(KvKeys.IndexGrainKey(Namespace, Key));
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -81,11 +76,6 @@ public sealed partial class KvKeyGrain(
         {
             var stored = await state.ReadRecordsAsync<KvVersion>(state.State.FirstKept - 1, KvKeys.HistoryDepth + 1, cancellationToken);
             versions.Load(stored.Select(r => r.Value), state.State.CreatedMs);
-        }
-        if (versions.Current is { IsTombstone: true })
-        {
-            // Repairs the window where a delete was stored but the index not yet told (idempotent).
-            await Index.Remove(Key);
         }
     }
 
@@ -135,46 +125,33 @@ public sealed partial class KvKeyGrain(
         EnsureUsable();
         var results = new KvOpResult[ops.Length];
         var wrote = false;
-        List<long>? tombstones = null;
         Exception? failed = null;
-        await Turn.WaitAsync();
-        try
+        // No await until every op is applied: they are decided one after another, nothing else in between.
+        for (var i = 0; i < ops.Length && failed is null; i++)
         {
-            EnsureUsable();
-            for (var i = 0; i < ops.Length && failed is null; i++)
+            try
             {
-                try
+                switch (ops[i].Kind)
                 {
-                    switch (ops[i].Kind)
-                    {
-                        case KvOpKind.Get:
-                            // Sees the puts before it in this batch; answered only once they (and all before them) are stored.
-                            results[i] = new KvOpResult { Entry = Counted("get", versions.LiveApplied(Key, Now)) };
-                            break;
-                        case KvOpKind.Put:
-                            results[i] = await ApplyPutAsync(ops[i].Value!, ops[i].Condition ?? KvPutCondition.None);
-                            wrote |= results[i].PutStatus == KvPutStatus.Ok;
-                            break;
-                        default:
-                            results[i] = ApplyDelete();
-                            if (results[i].Deleted)
-                            {
-                                wrote = true;
-                                (tombstones ??= []).Add(results[i].Version);
-                            }
-                            break;
-                    }
-                }
-                catch (Exception e)
-                {
-                    // The ops before it are applied: they are still stored (below), then the batch fails.
-                    failed = e;
+                    case KvOpKind.Get:
+                        // Sees the puts before it in this batch; answered only once they (and all before them) are stored.
+                        results[i] = new KvOpResult { Entry = Counted("get", versions.LiveApplied(Key, Now)) };
+                        break;
+                    case KvOpKind.Put:
+                        results[i] = ApplyPut(ops[i].Value!, ops[i].Condition ?? KvPutCondition.None);
+                        wrote |= results[i].PutStatus == KvPutStatus.Ok;
+                        break;
+                    default:
+                        results[i] = ApplyDelete();
+                        wrote |= results[i].Deleted;
+                        break;
                 }
             }
-        }
-        finally
-        {
-            Turn.Release();
+            catch (Exception e)
+            {
+                // The ops before it are applied: they are still stored (below), then the batch fails.
+                failed = e;
+            }
         }
         // Every answer waits until what it saw is stored: its own change, or the changes before it it was decided on.
         var upTo = versions.LastApplied;
@@ -191,10 +168,6 @@ public sealed partial class KvKeyGrain(
         if (failed is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
-        }
-        if (tombstones is not null)
-        {
-            await RemoveFromIndexAsync(tombstones[^1]);
         }
         return results;
     }
@@ -233,22 +206,17 @@ public sealed partial class KvKeyGrain(
     }
 
     /// <inheritdoc/>
-    public async Task ReclaimIfExpired()
+    public async Task SettleListing()
     {
-        if (guardedCommit is { IsBroken: true })
+        // A write in flight settles the listing itself, or the next sweep finds the entry again.
+        if (guardedCommit is { IsBroken: true } || versions.LastApplied != versions.LastStored)
         {
             return;
         }
-        await Turn.WaitAsync();
-        long upTo;
-        try
+        var upTo = versions.LastStored;
+        if (versions.Current is { IsTombstone: false } last && last.ExpiresAtMs != 0 && last.ExpiresAtMs <= Now)
         {
-            // Only when nothing newer is pending and the stored current version is a value that expired.
-            if (versions.LastApplied != versions.LastStored || versions.Current is not { IsTombstone: false } last || last.ExpiresAtMs == 0 || last.ExpiresAtMs > Now)
-            {
-                return;
-            }
-            // One small marker instead of up to 64 values: the version number carries on from it.
+            // Expired: one small marker instead of up to 64 values; the version number carries on from it.
             for (var v = state.State.FirstKept; v < last.Version; v++)
             {
                 state.StageRecordDeletion(v);
@@ -258,10 +226,15 @@ public sealed partial class KvKeyGrain(
             state.State.FirstKept = marker.Version;
             versions.ReplaceAllWith(marker);
             upTo = marker.Version;
+            state.StageUnlisting();
         }
-        finally
+        else if (versions.Current is { IsTombstone: false } live)
         {
-            Turn.Release();
+            state.StageListing(live.ExpiresAtMs);
+        }
+        else
+        {
+            state.StageUnlisting();
         }
         try
         {
@@ -274,7 +247,7 @@ public sealed partial class KvKeyGrain(
         }
     }
 
-    private async Task<KvOpResult> ApplyPutAsync(byte[] value, KvPutCondition condition)
+    private KvOpResult ApplyPut(byte[] value, KvPutCondition condition)
     {
         var now = Now;
         var live = versions.LiveApplied(Key, now);
@@ -293,9 +266,8 @@ public sealed partial class KvKeyGrain(
         var expiresAt = ttlMs > 0 ? now + ttlMs : 0;
         if (live is null || live.ExpiresAtMs != expiresAt)
         {
-            // Before the value is applied (the turn is held, so nothing else is): the index may list a key a crash then
-            // never wrote, never miss a live one.
-            await indexBatcher.UpsertAsync(Namespace, Key, expiresAt);
+            // Stored by the same write as the version: the key is in the index exactly when its put is.
+            state.StageListing(expiresAt);
         }
         if (live is null)
         {
@@ -314,28 +286,9 @@ public sealed partial class KvKeyGrain(
             return new KvOpResult { Deleted = false, Version = versions.LastApplied };
         }
         var version = Append(new KvVersion { Version = versions.LastApplied + 1, TimestampMs = Now, IsTombstone = true });
+        state.StageUnlisting();
         Count("delete", "ok");
         return new KvOpResult { Deleted = true, Version = version };
-    }
-
-    /// <summary>
-    /// After a delete was stored: takes the key out of the index unless a later put brought it back (that put, under the
-    /// turn, already told the index).
-    /// </summary>
-    private async Task RemoveFromIndexAsync(long tombstone)
-    {
-        await Turn.WaitAsync();
-        try
-        {
-            if (versions.LastApplied == tombstone)
-            {
-                await Index.Remove(Key);
-            }
-        }
-        finally
-        {
-            Turn.Release();
-        }
     }
 
     /// <summary>Applies a version in memory and stages it (and the drop of the one leaving the kept history) for the next write.</summary>

@@ -45,7 +45,6 @@ internal static class GrainAccessRules
     private static readonly Dictionary<Type, (Scope Scope, string[] Reads)> Platform = new()
     {
         [typeof(IKvKeyGrain)] = (Scope.KeyPrefix, [nameof(IKvKeyGrain.Get), nameof(IKvKeyGrain.GetOrWait), nameof(IKvKeyGrain.History), nameof(IKvKeyGrain.WaitForVersionsAfter)]),
-        [typeof(IKvIndexGrain)] = (Scope.KeyPrefix, [nameof(IKvIndexGrain.Scan)]),
         // A dequeue leases messages (it changes the queue): a write, as is a stream group read (it moves the group's cursor).
         [typeof(IQueuePartitionGrain)] = (Scope.KeyPrefix, [nameof(IQueuePartitionGrain.Peek), nameof(IQueuePartitionGrain.DlqList), nameof(IQueuePartitionGrain.Stats),
             nameof(IQueuePartitionGrain.GetSettings), nameof(IQueuePartitionGrain.WaitForVisible)]),
@@ -59,6 +58,7 @@ internal static class GrainAccessRules
         [typeof(IScheduleGrain)] = (Scope.KeyPrefix, [nameof(IScheduleGrain.Get)]),
         [typeof(IFlowRunGrain)] = (Scope.KeyPrefix, [nameof(IFlowRunGrain.Get), nameof(IFlowRunGrain.Wait), nameof(IFlowRunGrain.ReadEvents)]),
         [typeof(IFlowNodeGrain)] = (Scope.KeyPrefix, [nameof(IFlowNodeGrain.Snapshot), nameof(IFlowNodeGrain.ReadParts), nameof(IFlowNodeGrain.Get)]),
+        [typeof(IKvScanGrain)] = (Scope.WholeKey, [nameof(IKvScanGrain.Scan)]),
         [typeof(IActionCatalogGrain)] = (Scope.WholeKey, [nameof(IActionCatalogGrain.List)]),
         [typeof(IScheduleCatalogGrain)] = (Scope.WholeKey, [nameof(IScheduleCatalogGrain.List)]),
         [typeof(INamespaceCatalogGrain)] = (Scope.WholeKey, [nameof(INamespaceCatalogGrain.List), nameof(INamespaceCatalogGrain.Counts)]),

@@ -39,6 +39,7 @@ public static class FloGrainStorageSiloBuilderExtensions
         services.AddKeyedSingleton(name, static (sp, key) => FloGrainStorage.Create(sp, (string)key!));
         services.AddKeyedSingleton<IGrainStorage>(name, static (sp, key) => sp.GetRequiredKeyedService<FloGrainStorage>(key));
         services.AddKeyedSingleton<IRecordGrainStorage>(name, static (sp, key) => sp.GetRequiredKeyedService<FloGrainStorage>(key));
+        services.AddKeyedSingleton<IGrainListing>(name, static (sp, key) => sp.GetRequiredKeyedService<FloGrainStorage>(key));
         if (string.Equals(name, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, StringComparison.Ordinal))
         {
             services.TryAddSingleton<IGrainStorage>(static sp => sp.GetRequiredKeyedService<FloGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));

@@ -146,6 +146,50 @@ public abstract class RelationalGrainStorageContractTests(ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task KvKeysStoredBeforeTheListingAreListedUnsettledAndTheOldIndexIsDropped()
+    {
+        var options = await CreateFreshDatabaseOptionsAsync();
+        if (Dialect == "sqlite")
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+        }
+        // The database as the build before the listing left it: every earlier script applied, a live and a cleared key
+        // state, and an index partition with its record.
+        var prefix = $"Flo.Storage.Schema.{Dialect}.";
+        var scripts = typeof(FloGrainStorage).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(n => (Name: n, Version: int.Parse(n[prefix.Length..].Split('_')[0])))
+            .OrderBy(s => s.Version)
+            .ToArray();
+        var listingVersion = scripts.Single(s => s.Name.EndsWith("_grain_listing.sql", StringComparison.Ordinal)).Version;
+        var timestamp = Dialect == "sqlite" ? "'2026-01-01'" : "now()";
+        await ExecuteAsync(options, "CREATE TABLE flo_schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_utc " + (Dialect == "sqlite" ? "TEXT" : "timestamptz") + " NOT NULL)");
+        foreach (var (name, version) in scripts.Where(s => s.Version < listingVersion))
+        {
+            using var reader = new StreamReader(typeof(FloGrainStorage).Assembly.GetManifestResourceStream(name)!);
+            await ExecuteAsync(options, await reader.ReadToEndAsync());
+            await ExecuteAsync(options, $"INSERT INTO flo_schema_version (version, name, applied_utc) VALUES ({version}, 'before', {timestamp})");
+        }
+        var blob = Dialect == "sqlite" ? "x'01'" : "decode('01', 'hex')";
+        await ExecuteAsync(options, $"""
+            INSERT INTO flo_grain_state (grain_id, state_name, payload, version) VALUES ('kv/ns/live', 'kv', {blob}, 3);
+            INSERT INTO flo_grain_state (grain_id, state_name, payload, version) VALUES ('kv/ns/cleared', 'kv', NULL, 2);
+            INSERT INTO flo_grain_state (grain_id, state_name, payload, version) VALUES ('kvindex/ns/0', 'kvindex', {blob}, 5);
+            INSERT INTO flo_grain_records (grain_id, state_name, record_id, payload) VALUES ('kvindex/ns/0', 'kvindex', 1, {blob});
+            """);
+
+        await using var provider = Create(options);
+        await provider.InitializeAsync(None);
+
+        // Listed with a due time in the past: shown by scans and settled by the KV's sweep.
+        var listed = await provider.ListAsync("kv", GrainType.Create("kv"), "ns/", null, 10);
+        Assert.Equal([new ListedGrain("ns/live", -1)], listed);
+        Assert.Equal([new ListedGrain("ns/live", -1)], await provider.ListDueAsync("kv", GrainType.Create("kv"), 0, 10));
+        Assert.Null((await ReadAsync(GrainId.Create("kvindex", "ns/0"), "kvindex", provider)).ETag);
+        Assert.Empty(await provider.ReadRecordsAsync("kvindex", GrainId.Create("kvindex", "ns/0"), 0, 10, None));
+    }
+
+    [Fact]
     public async Task ADatabaseOfTheOldRuntimeIsNotMisread()
     {
         var options = await CreateFreshDatabaseOptionsAsync();
