@@ -42,6 +42,7 @@ public readonly record struct KvOp
 
 /// <summary>The outcome of one <see cref="KvOp"/>, in the batch's order.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.op-result")]
 public readonly record struct KvOpResult
 {

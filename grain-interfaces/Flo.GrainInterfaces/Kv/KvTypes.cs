@@ -1,7 +1,13 @@
 namespace Flo.Kv;
 
 /// <summary>A key's current value. Times are milliseconds since the Unix epoch on the owning silo.</summary>
+/// <remarks>
+/// <see cref="ImmutableAttribute"/>: a call inside the silo (RESP, HTTP) gets the key grain's own instance, not a deep
+/// copy (copying every answer, with reference tracking, was 5-10 % of a command's CPU). Nobody may change
+/// <see cref="Value"/>'s bytes.
+/// </remarks>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.entry")]
 public sealed record KvEntry
 {
@@ -26,6 +32,7 @@ public sealed record KvEntry
 
 /// <summary>Conditions and TTL of a put (the grain-level form of the client's <c>PutOptions</c>).</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.put-condition")]
 public sealed record KvPutCondition
 {
@@ -58,16 +65,19 @@ public enum KvPutStatus
 
 /// <summary>Result of a put.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.put-result")]
 public readonly record struct KvPutResult([property: Id(0)] KvPutStatus Status, [property: Id(1)] long Version);
 
 /// <summary>Result of a delete: whether a live key was deleted, and the version now (the tombstone's).</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.delete-result")]
 public readonly record struct KvDeleteResult([property: Id(0)] bool Deleted, [property: Id(1)] long Version);
 
 /// <summary>One version in a key's history: a value, or a tombstone left by a delete.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.version")]
 public sealed record KvVersion
 {
@@ -95,6 +105,7 @@ public sealed record KvVersion
 
 /// <summary>A page of keys from the key index.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("flo.kv.index-page")]
 public sealed record KvIndexPage
 {

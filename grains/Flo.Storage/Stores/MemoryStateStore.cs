@@ -175,80 +175,118 @@ internal sealed class MemoryStateStore : IStateStore
 
     private Listing ListingOf(string stateName) => listings.GetOrAdd(stateName, static _ => new Listing());
 
-    /// <summary>The listed states of one state name: by grain id in UTF-8 order, and the ones with a due time by it.</summary>
+    /// <summary>
+    /// The listed states of one state name, in stripes by grain id, each with its own lock: many grains created at once
+    /// (a pipeline of new keys) list themselves without queueing on one lock. A scan merges the stripes' pages.
+    /// </summary>
     private sealed class Listing
     {
-        private readonly SortedSet<string> ids = new(Utf8Order.Instance);
-        private readonly Dictionary<string, long> dues = new(StringComparer.Ordinal);
-        private readonly SortedSet<(long Due, string Id)> byDue = new(Comparer<(long Due, string Id)>.Create(
-            static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : string.CompareOrdinal(a.Id, b.Id)));
+        private const int StripeCount = 16;
+
+        private static readonly Comparer<(long Due, string Id)> DueOrder = Comparer<(long Due, string Id)>.Create(
+            static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : Utf8Order.Instance.Compare(a.Id, b.Id));
+
+        private readonly Stripe[] stripes = [.. Enumerable.Range(0, StripeCount).Select(_ => new Stripe())];
 
         public void Apply(string grainId, GrainListingChange change)
-        {
-            lock (ids)
-            {
-                if (dues.Remove(grainId, out var due) && due != 0)
-                {
-                    byDue.Remove((due, grainId));
-                }
-                if (!change.Listed)
-                {
-                    ids.Remove(grainId);
-                    return;
-                }
-                ids.Add(grainId);
-                dues[grainId] = change.DueMs;
-                if (change.DueMs != 0)
-                {
-                    byDue.Add((change.DueMs, grainId));
-                }
-            }
-        }
+            => stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(grainId) % StripeCount)].Apply(grainId, change);
 
         public IReadOnlyList<ListedGrain> List(string prefix, string? after, int limit)
         {
-            var result = new List<ListedGrain>();
-            lock (ids)
+            var merged = new List<ListedGrain>();
+            foreach (var stripe in stripes)
             {
-                var lower = after is not null && Utf8Order.Instance.Compare(after, prefix) > 0 ? after : prefix;
-                if (ids.Count == 0 || Utf8Order.Instance.Compare(lower, ids.Max) > 0)
-                {
-                    return result;
-                }
-                foreach (var id in ids.GetViewBetween(lower, ids.Max!))
-                {
-                    if (after is not null && Utf8Order.Instance.Compare(id, after) <= 0)
-                    {
-                        continue;
-                    }
-                    if (!id.StartsWith(prefix, StringComparison.Ordinal) || result.Count == limit)
-                    {
-                        break;
-                    }
-                    result.Add(new ListedGrain(id, dues[id]));
-                }
+                stripe.List(prefix, after, limit, merged);
             }
-            return result;
+            merged.Sort(static (a, b) => Utf8Order.Instance.Compare(a.Key, b.Key));
+            return merged.Count > limit ? merged[..limit] : merged;
         }
 
         public IReadOnlyList<ListedGrain> ListDue(string prefix, long dueBy, int limit)
         {
-            var result = new List<ListedGrain>();
-            lock (ids)
+            var merged = new List<ListedGrain>();
+            foreach (var stripe in stripes)
             {
-                foreach (var (due, id) in byDue)
+                stripe.ListDue(prefix, dueBy, limit, merged);
+            }
+            merged.Sort(static (a, b) => DueOrder.Compare((a.DueMs, a.Key), (b.DueMs, b.Key)));
+            return merged.Count > limit ? merged[..limit] : merged;
+        }
+
+        private sealed class Stripe
+        {
+            private readonly SortedSet<string> ids = new(Utf8Order.Instance);
+            private readonly Dictionary<string, long> dues = new(StringComparer.Ordinal);
+            private readonly SortedSet<(long Due, string Id)> byDue = new(DueOrder);
+
+            public void Apply(string grainId, GrainListingChange change)
+            {
+                lock (ids)
                 {
-                    if (due > dueBy || result.Count == limit)
+                    if (dues.Remove(grainId, out var due) && due != 0)
                     {
-                        break;
+                        byDue.Remove((due, grainId));
                     }
-                    if (id.StartsWith(prefix, StringComparison.Ordinal))
+                    if (!change.Listed)
                     {
-                        result.Add(new ListedGrain(id, due));
+                        ids.Remove(grainId);
+                        return;
+                    }
+                    ids.Add(grainId);
+                    dues[grainId] = change.DueMs;
+                    if (change.DueMs != 0)
+                    {
+                        byDue.Add((change.DueMs, grainId));
                     }
                 }
             }
-            return result;
+
+            /// <summary>Adds this stripe's first <paramref name="limit"/> ids with the prefix after the cursor to <paramref name="into"/>.</summary>
+            public void List(string prefix, string? after, int limit, List<ListedGrain> into)
+            {
+                lock (ids)
+                {
+                    var lower = after is not null && Utf8Order.Instance.Compare(after, prefix) > 0 ? after : prefix;
+                    if (ids.Count == 0 || Utf8Order.Instance.Compare(lower, ids.Max) > 0)
+                    {
+                        return;
+                    }
+                    var taken = 0;
+                    foreach (var id in ids.GetViewBetween(lower, ids.Max!))
+                    {
+                        if (after is not null && Utf8Order.Instance.Compare(id, after) <= 0)
+                        {
+                            continue;
+                        }
+                        if (!id.StartsWith(prefix, StringComparison.Ordinal) || taken++ == limit)
+                        {
+                            break;
+                        }
+                        into.Add(new ListedGrain(id, dues[id]));
+                    }
+                }
+            }
+
+            /// <summary>Adds this stripe's first <paramref name="limit"/> due ids with the prefix to <paramref name="into"/>.</summary>
+            public void ListDue(string prefix, long dueBy, int limit, List<ListedGrain> into)
+            {
+                lock (ids)
+                {
+                    var taken = 0;
+                    foreach (var (due, id) in byDue)
+                    {
+                        if (due > dueBy || taken == limit)
+                        {
+                            break;
+                        }
+                        if (id.StartsWith(prefix, StringComparison.Ordinal))
+                        {
+                            into.Add(new ListedGrain(id, due));
+                            taken++;
+                        }
+                    }
+                }
+            }
         }
     }
 
