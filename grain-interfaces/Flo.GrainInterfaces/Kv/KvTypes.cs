@@ -3,8 +3,7 @@ namespace Flo.Kv;
 /// <summary>A key's current value. Times are milliseconds since the Unix epoch on the owning silo.</summary>
 /// <remarks>
 /// <see cref="ImmutableAttribute"/>: a call inside the silo (RESP, HTTP) gets the key grain's own instance, not a deep
-/// copy (copying every answer, with reference tracking, was 5-10 % of a command's CPU). Nobody may change
-/// <see cref="Value"/>'s bytes.
+/// copy of the value's bytes. Nobody may change <see cref="Value"/>'s bytes.
 /// </remarks>
 [GenerateSerializer]
 [Immutable]
