@@ -36,6 +36,33 @@ public sealed class SqliteGrainStorageTests(ITestOutputHelper output) : Relation
         return connection;
     }
 
+    [Fact]
+    public async Task EveryConnectionHasTheStoresSettingsAlsoWhenTheSameOneComesBackFromThePool()
+    {
+        var options = await CreateFreshDatabaseOptionsAsync();
+        Directory.CreateDirectory(options.DataDirectory);
+        options.SqliteSynchronous = "NORMAL";
+        await using var store = new Flo.Storage.Stores.SqliteStateStore(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var handles = new HashSet<object>();
+        for (var i = 0; i < 4; i++)
+        {
+            // Two open at once: the pool hands out a second physical connection, which needs the settings too.
+            await using var first = await store.OpenAsync(CancellationToken.None);
+            await using var second = await store.OpenAsync(CancellationToken.None);
+            foreach (var connection in new[] { first, second })
+            {
+                handles.Add(connection.Handle!);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA synchronous";
+                Assert.Equal(1L, await command.ExecuteScalarAsync()); // NORMAL
+                command.CommandText = "PRAGMA busy_timeout";
+                Assert.Equal(30_000L, await command.ExecuteScalarAsync());
+            }
+        }
+        // The pool reused its connections (what makes setting them once per handle worth it).
+        Assert.Equal(2, handles.Count);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
