@@ -62,6 +62,27 @@ public abstract partial class GrainStorageContractTests(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task ManyStatesReadAtOnceEachGetTheirOwnStateEtagAndExistence()
+    {
+        // Activations starting together read together (PostgreSQL batches such reads into one query).
+        var ids = Enumerable.Range(0, 60).Select(_ => NewId()).ToArray();
+        var etags = new string?[ids.Length];
+        for (var i = 0; i < ids.Length; i += 3)
+        {
+            etags[i] = await WriteAsync(ids[i], i, null);
+            etags[i + 1] = await ClearAsync(ids[i + 1], await WriteAsync(ids[i + 1], i + 1, null));
+            // ids[i + 2]: never stored.
+        }
+        var reads = await Task.WhenAll(ids.Select(id => ReadAsync(id)));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(etags[i], reads[i].ETag);
+            Assert.Equal(i % 3 == 0, reads[i].RecordExists);
+            Assert.Equal(i % 3 == 0 ? i : 0, reads[i].State.Value);
+        }
+    }
+
+    [Fact]
     public async Task ReadingAMissingStateGivesAFreshStateAndNoEtag()
     {
         var state = await ReadAsync(NewId());

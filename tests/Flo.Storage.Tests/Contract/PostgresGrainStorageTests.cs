@@ -41,6 +41,22 @@ public sealed class PostgresGrainStorageTests(PostgresFixture postgres, ITestOut
     }
 
     [Fact]
+    public async Task ABatchedReadAnswersEachKeyInItsPlace()
+    {
+        var stored = NewId();
+        var cleared = NewId();
+        var etag = await WriteAsync(stored, 41, null);
+        var tombstone = await ClearAsync(cleared, await WriteAsync(cleared, 1, null));
+        await using var store = new Flo.Storage.Stores.PostgresStateStore(CreateOptions(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var missing = Flo.Storage.Stores.StateKey.From(NewId(), "s");
+        var results = await store.ReadManyAsync([missing, Flo.Storage.Stores.StateKey.From(cleared, "s"), Flo.Storage.Stores.StateKey.From(stored, "s"), missing]);
+        Assert.Equal([null, tombstone, etag, null], results.Select(r => r.Etag));
+        Assert.Equal([false, false, true, false], results.Select(r => r.Exists));
+        Assert.Equal([false, true, false, false], results.Select(r => r.IsTombstone));
+        Assert.False(results[2].Data.IsEmpty);
+    }
+
+    [Fact]
     public void TheDescriptionRedactsThePassword()
     {
         var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Password = "hunter2" };
