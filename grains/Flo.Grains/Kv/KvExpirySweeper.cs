@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Flo.Kv;
 using Flo.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Flo.Grains.Kv;
@@ -20,8 +20,12 @@ public sealed partial class KvExpirySweeper(
     /// <summary>How often due keys are looked for.</summary>
     internal static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    /// <summary>The most keys told per read; a full read is followed by the next one at once.</summary>
-    private const int BatchSize = 1000;
+    /// <summary>
+    /// The most keys told per round. One read per round: the keys just told settle asynchronously (one-way), so reading
+    /// again at once would find the same ones; a backlog larger than this drains over the next rounds (scans already
+    /// hide what it holds).
+    /// </summary>
+    internal const int BatchSize = 4096;
 
     private CancellationTokenSource? stopping;
     private Task? loop;
@@ -69,26 +73,16 @@ public sealed partial class KvExpirySweeper(
         }
     }
 
-    /// <summary>Tells every key due now to settle; returns how many were told.</summary>
+    /// <summary>Tells the keys due now (up to <see cref="BatchSize"/>) to settle; returns how many were told.</summary>
     internal async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var told = 0;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        while (true)
+        var due = await listing.ListDueAsync(KvListing.StateName, KvListing.GrainType, now, BatchSize, cancellationToken);
+        foreach (var entry in due)
         {
-            var due = await listing.ListDueAsync(KvListing.StateName, KvListing.GrainType, now, BatchSize, cancellationToken);
-            foreach (var entry in due)
-            {
-                await grains.GetGrain<IKvKeyGrain>(entry.Key).SettleListing();
-            }
-            told += due.Count;
-            // A full read may have more behind it, unless the keys told have not settled yet (a write in flight):
-            // then the same ones would come back, so the rest waits for the next round.
-            if (due.Count < BatchSize || told >= BatchSize * 10)
-            {
-                return told;
-            }
+            await grains.GetGrain<IKvKeyGrain>(entry.Key).SettleListing();
         }
+        return due.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The KV expiry sweep failed; trying again in a second")]

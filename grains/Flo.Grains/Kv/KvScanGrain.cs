@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Flo.Kv;
 using Flo.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flo.Grains.Kv;
 
