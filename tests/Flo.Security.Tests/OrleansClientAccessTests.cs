@@ -28,6 +28,22 @@ public sealed class OrleansClientAccessTests(SecuredCluster cluster)
     }
 
     [Fact]
+    public async Task AScanIsAReadOfItsNamespace()
+    {
+        await using var writer = await cluster.ConnectAsync(cluster.OrdersWriter, SecuredCluster.Orders);
+        await using var reader = await cluster.ConnectAsync(cluster.OrdersReader, SecuredCluster.Orders);
+        await using var billing = await cluster.ConnectAsync(cluster.BillingWriter, SecuredCluster.Orders);
+        var key = NewKey();
+        await writer.Kv.PutAsync(key, "v"u8.ToArray());
+        // The scan grain is keyed by the namespace: a read-only token of it may scan, another namespace's may not.
+        Assert.Equal([key], (await reader.Kv.ScanAsync(key)).Keys);
+        var denied = await RefusedAsync(() => billing.Kv.ScanAsync(key));
+        Assert.Equal(FloAccessDenial.NotGranted, denied.Reason);
+        Assert.Equal(SecuredCluster.Orders, denied.Namespace);
+        Assert.False(denied.NeedsWrite);
+    }
+
+    [Fact]
     public async Task NoTokenIsRefusedAndChangesNothing()
     {
         await using var anonymous = await cluster.ConnectAsync(token: null, SecuredCluster.Orders);
