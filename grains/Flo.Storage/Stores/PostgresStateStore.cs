@@ -69,8 +69,6 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
             WHERE g.state_name = $2 AND g.grain_id = $1)
         """;
 
-    // Two forms of the lower bound (from the prefix, inclusive; after a cursor, exclusive) keep each a plain range on
-    // the primary key.
     private const string ListFromSql = """
         SELECT grain_id, due_ms FROM flo_grain_listing
         WHERE state_name = $1 AND grain_id >= $2 AND grain_id < $3
@@ -113,6 +111,9 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
         ORDER BY record_id
         LIMIT $4
         """;
+
+    // Indexed by CommandText's shape number; filled on first use (a racing fill writes the same text).
+    private static readonly string?[] CommandTexts = new string?[24];
 
     private readonly NpgsqlDataSource dataSource;
     private readonly string description;
@@ -239,15 +240,6 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
         return await ReadRecordRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
-    {
-        var after = afterGrainId is not null && Utf8Order.Instance.Compare(afterGrainId, grainIdPrefix) >= 0;
-        return QueryListingAsync(after ? ListAfterSql : ListFromSql, stateName, after ? afterGrainId! : grainIdPrefix, grainIdPrefix, null, limit, cancellationToken);
-    }
-
-    public override Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
-        => QueryListingAsync(ListDueSql, stateName, grainIdPrefix, grainIdPrefix, dueBy, limit, cancellationToken);
-
     public override async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
     {
         try
@@ -365,36 +357,46 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
         }
     }
 
+    /// <summary>The statement of a write; one text per shape (insert or update, records, listing), built once.</summary>
     private static string CommandText(StateWrite write)
     {
+        var update = write.ExpectedVersion is not null;
+        var records = write.IsClear ? update : write.Records.Count > 0;
+        var listing = write.Listing is not { } change ? 0 : change.Listed ? 1 : 2;
+        var shape = (update ? 1 : 0) + (records ? 2 : 0) + (write.IsClear ? 4 : 0) + listing * 8;
+        return CommandTexts[shape] ??= BuildCommandText(update, records, write.IsClear, listing);
+    }
+
+    private static string BuildCommandText(bool update, bool records, bool clear, int listing)
+    {
         // The INSERT form leaves $4 (the expected version) unused: fine, every parameter is sent with its type.
-        var state = write.ExpectedVersion is null ? InsertSql : UpdateSql;
-        var records = write.IsClear ? write.ExpectedVersion is not null : write.Records.Count > 0;
-        if (!records && write.Listing is null)
+        var state = update ? UpdateSql : InsertSql;
+        if (!records && listing == 0)
         {
             return state;
         }
         var text = new System.Text.StringBuilder("WITH h AS (").Append(state).Append(')');
         if (records)
         {
-            text.Append(",\n").Append(write.IsClear ? ClearRecordsCte : RecordsCtes);
+            text.Append(",\n").Append(clear ? ClearRecordsCte : RecordsCtes);
         }
-        if (write.Listing is { } listing)
+        if (listing != 0)
         {
-            text.Append(",\n").Append(listing.Listed
-                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, ListCte, records && !write.IsClear ? 8 : 5)
+            text.Append(",\n").Append(listing == 1
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, ListCte, records && !clear ? 8 : 5)
                 : UnlistCte);
         }
         return text.Append("\nSELECT version FROM h").ToString();
     }
 
-    private async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(string sql, string stateName, string lower, string prefix, long? dueBy, int limit, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(ListingQuery query, string stateName, string lower, string upper, long? dueBy, int limit, CancellationToken cancellationToken)
     {
+        var sql = query switch { ListingQuery.From => ListFromSql, ListingQuery.After => ListAfterSql, _ => ListDueSql };
         var command = dataSource.CreateCommand(sql);
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lower });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = UpperBound(prefix) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         if (dueBy is { } by)
         {

@@ -22,7 +22,7 @@ internal abstract partial class RelationalStateStore : IStateStore
     private readonly ILogger logger;
 
     /// <summary>The exclusive upper bound of the grain ids a listing prefix covers.</summary>
-    private protected static string UpperBound(string prefix)
+    private static string UpperBound(string prefix)
         => Utf8Order.PrefixEnd(prefix) ?? throw new ArgumentException("A listing prefix needs a character below U+10FFFF.", nameof(prefix));
 
     /// <summary>Reads the rows of a listing query: (grain id, due time), in the query's order.</summary>
@@ -71,9 +71,16 @@ internal abstract partial class RelationalStateStore : IStateStore
 
     public abstract ValueTask DisposeAsync();
 
-    public abstract Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken);
+    public Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
+    {
+        // Two forms of the lower bound (from the prefix, inclusive; after a cursor, exclusive) keep each a plain range
+        // on the primary key.
+        var after = afterGrainId is not null && Utf8Order.Instance.Compare(afterGrainId, grainIdPrefix) >= 0;
+        return QueryListingAsync(after ? ListingQuery.After : ListingQuery.From, stateName, after ? afterGrainId! : grainIdPrefix, UpperBound(grainIdPrefix), null, limit, cancellationToken);
+    }
 
-    public abstract Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken);
+    public Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
+        => QueryListingAsync(ListingQuery.Due, stateName, grainIdPrefix, UpperBound(grainIdPrefix), dueBy, limit, cancellationToken);
 
     public async Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> records, GrainListingChange? listing, CancellationToken cancellationToken)
     {
@@ -85,6 +92,21 @@ internal abstract partial class RelationalStateStore : IStateStore
     {
         var version = await ExecuteAsync(key, null, expectedEtag, [], null, cancellationToken).ConfigureAwait(false);
         return version is { } v ? StateEtag.Format(v) : throw await ConflictAsync("clear", key, expectedEtag).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a listing query of <paramref name="stateName"/> over grain ids in [<paramref name="lower"/>,
+    /// <paramref name="upper"/>) (lower exclusive for <see cref="ListingQuery.After"/>), due by <paramref name="dueBy"/>
+    /// for <see cref="ListingQuery.Due"/>; rows are (grain id, due time).
+    /// </summary>
+    private protected abstract Task<IReadOnlyList<ListedGrain>> QueryListingAsync(ListingQuery query, string stateName, string lower, string upper, long? dueBy, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The listing queries: by id from a bound, by id after a cursor, by due time.</summary>
+    private protected enum ListingQuery
+    {
+        From,
+        After,
+        Due,
     }
 
     /// <summary>Runs the writes in one transaction, in order, setting each one's <see cref="StateWrite.NewVersion"/>; throws on a database error.</summary>

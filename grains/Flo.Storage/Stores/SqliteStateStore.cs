@@ -58,8 +58,6 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
 
     private const string DeleteListingSql = "DELETE FROM flo_grain_listing WHERE state_name = $state AND grain_id = $id";
 
-    // Two forms of the lower bound (from the prefix, inclusive; after a cursor, exclusive) keep each a plain range on
-    // the primary key.
     private const string ListFromSql = """
         SELECT grain_id, due_ms FROM flo_grain_listing
         WHERE state_name = $state AND grain_id >= $lower AND grain_id < $upper
@@ -205,15 +203,6 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         return await ReadRecordRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
-    {
-        var after = afterGrainId is not null && Utf8Order.Instance.Compare(afterGrainId, grainIdPrefix) >= 0;
-        return QueryListingAsync(after ? ListAfterSql : ListFromSql, stateName, after ? afterGrainId! : grainIdPrefix, grainIdPrefix, null, limit, cancellationToken);
-    }
-
-    public override Task<IReadOnlyList<ListedGrain>> ListDueAsync(string stateName, string grainIdPrefix, long dueBy, int limit, CancellationToken cancellationToken)
-        => QueryListingAsync(ListDueSql, stateName, grainIdPrefix, grainIdPrefix, dueBy, limit, cancellationToken);
-
     public override async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
     {
         try
@@ -336,8 +325,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         }
     }
 
-    private async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(string sql, string stateName, string lower, string prefix, long? dueBy, int limit, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<ListedGrain>> QueryListingAsync(ListingQuery query, string stateName, string lower, string upper, long? dueBy, int limit, CancellationToken cancellationToken)
     {
+        var sql = query switch { ListingQuery.From => ListFromSql, ListingQuery.After => ListAfterSql, _ => ListDueSql };
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var command = connection.CreateCommand();
@@ -345,7 +335,7 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         command.CommandText = sql;
         command.Parameters.AddWithValue("$state", stateName);
         command.Parameters.AddWithValue("$lower", lower);
-        command.Parameters.AddWithValue("$upper", UpperBound(prefix));
+        command.Parameters.AddWithValue("$upper", upper);
         command.Parameters.AddWithValue("$limit", limit);
         if (dueBy is { } by)
         {
