@@ -188,6 +188,43 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
     }
 
     [Fact]
+    public async Task ADueTimeFoundLateWhoseFireFailsIsFiredOnceItCanNotDropped()
+    {
+        // Found late (the clock jumps two intervals and 5 s): the latest due time was not stored ahead, so the schedule
+        // stores it before the invoke. That invoke fails (another run holds its key), and the retry after the reload
+        // must still know the due time: it runs once the key is free, the one before it counted missed.
+        var clock = new ShiftedClock();
+        ShiftedClockConfigurator.Clock = clock;
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(ShiftedClockConfigurator) });
+        await using var client = await cluster.ConnectAsync();
+        var action = NewAction();
+        await client.Action.RegisterAsync(action, new ActionRegisterOptions(RetentionMs: 1_000));
+        using var attempts = new ActionMeasurements("flo.schedule.lateness", action);
+        var schedule = await client.Schedule.IntervalAsync(action, TimeSpan.FromSeconds(30), new ScheduleOptions(Args: "mine"u8.ToArray()));
+        var late = schedule.NextRunAtMs + 30_000;
+        var key = $"schedule:{schedule.Id}:{late}";
+        await client.Action.InvokeAsync(action, "other"u8.ToArray(), new ActionInvokeOptions(IdempotencyKey: key));
+        clock.Advance(2 * 30_000 + 5_000);
+        // Asked again after the first failure: the due time survived the reload.
+        await UntilAsync(() => attempts.Count >= 2, $"the late due time's fire asked again after it failed (attempts {attempts.Count})");
+        var before = await client.Schedule.GetAsync(schedule.Id);
+        Assert.Equal(0, before.Fired);
+
+        var runs = new ConcurrentQueue<(string Text, string? Key)>();
+        await using var worker = client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            runs.Enqueue((ctx.Text, ctx.IdempotencyKey));
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        await worker.StartAsync();
+        var fired = await UntilScheduleAsync(client, schedule.Id, s => s.Fired >= 1);
+        Assert.Equal((1L, 1L, late), (fired.Fired, fired.Missed, fired.LastRunAtMs));
+        await UntilAsync(() => runs.Any(r => r.Text == "mine"), "the schedule's run of the late due time");
+        Assert.Equal(key, runs.Single(r => r.Text == "mine").Key);
+    }
+
+    [Fact]
     public async Task AFailingFireBacksOffKeepsItsDueTimeAndRunsOnceItCan()
     {
         var action = NewAction();

@@ -38,8 +38,13 @@ public sealed partial class FlowNodeGrain
                     }
                     if (!IsRunning(generation))
                     {
-                        // Stopped while the action run was being created: it need not run.
-                        _ = CancelActionRunAsync(actionRunId);
+                        // Stopped while the action run was being created: it need not run. Unless it is what ended the
+                        // generation: its worker may report before this call returns (a new activation finding a run
+                        // that was running by its key, or a fast worker); it completes that run itself.
+                        if (!ReportedBy(generation, actionRunId))
+                        {
+                            _ = CancelActionRunAsync(actionRunId);
+                        }
                         return;
                     }
                     // Kept in memory, stored with the generation's next write: not stored on its own, because a new
@@ -66,6 +71,10 @@ public sealed partial class FlowNodeGrain
             }
         }
     }
+
+    /// <summary>Whether the generation ended with a report from this action run (completed or failed, not cancelled).</summary>
+    private bool ReportedBy(int generation, string actionRunId)
+        => S.Runs.Any(r => r.Generation == generation && r.ActionRunId == actionRunId && r.Outcome != FlowNodeStatus.Cancelled);
 
     /// <summary>Invokes the node type's action for the running generation; null when that cannot succeed (the node has failed).</summary>
     private async Task<string?> InvokeAsync(int generation)

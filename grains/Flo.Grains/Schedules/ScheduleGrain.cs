@@ -225,13 +225,9 @@ public sealed partial class ScheduleGrain(
             S.PendingMs = 0;
         }
         pendingUnknown = false;
-        if (plan.Changed)
-        {
-            S.AnchorMs = plan.AnchorMs;
-            S.Missed += plan.Missed;
-        }
         if (plan.Due is not { } due)
         {
+            Apply(plan);
             if (plan.Changed || pending != S.PendingMs)
             {
                 S.UpdatedAtMs = now;
@@ -242,11 +238,24 @@ public sealed partial class ScheduleGrain(
         if (S.PendingMs != due)
         {
             // Not stored ahead (created before due times were, re-planned after a late wake-up or a reload): stored
-            // before the invoke, whose key it is, as ever.
+            // before the invoke, whose key it is, as ever. The anchor is stored as it was, as with a due time stored
+            // ahead: a fire that fails and reloads plans this due time again (or counts it missed once a later one
+            // passed). Stored moved past it, the retry's plan would not know it and it would be neither run nor missed.
             S.PendingMs = due;
             await state.WriteStateAsync();
         }
+        // In memory until the fire's write stores them with its outcome; a failed fire reloads the stored state.
+        Apply(plan);
         await FireAsync(due);
+    }
+
+    private void Apply(DuePlan plan)
+    {
+        if (plan.Changed)
+        {
+            S.AnchorMs = plan.AnchorMs;
+            S.Missed += plan.Missed;
+        }
     }
 
     /// <summary>The due time to fire at <paramref name="now"/>, if any, and where the anchor moves (nothing changed yet).</summary>
