@@ -79,16 +79,17 @@ var scheduleRunners = new Option<string[]>("--runners") { Description = "Sides t
 var floPartitions = new Option<int>("--flo-partitions") { Description = "Dispatch partitions of Flo's scheduled action.", DefaultValueFactory = _ => 2 };
 var floWorkers = new Option<int>("--flo-workers") { Description = "Flo workers in the bench process (each has one lease call out at a time).", DefaultValueFactory = _ => 4 };
 var floConcurrency = new Option<int>("--flo-concurrency") { Description = "Each Flo worker's concurrency.", DefaultValueFactory = _ => 250 };
+var floMissedRuns = new Option<Flo.Schedules.MissedRuns>("--flo-missed-runs") { Description = "What Flo's schedules do with due times they could not fire on time: RunOnce (collapse, the default), Skip, RunEach (catch up, as Quartz does).", DefaultValueFactory = _ => Flo.Schedules.MissedRuns.RunOnce };
 var quartzThreads = new Option<int>("--quartz-threads") { Description = "Quartz's thread pool (jobs at once; also caps a batch).", DefaultValueFactory = _ => 100 };
 var quartzBatch = new Option<int>("--quartz-batch") { Description = "Quartz's most triggers per acquisition (batchTriggerAcquisitionMaxCount).", DefaultValueFactory = _ => 100 };
 var schedules = new Command("schedules", "N interval schedules of a no-op on one node: Flo (one silo, PostgreSQL) vs Quartz.NET (ADO.NET job store, clustered, same PostgreSQL).")
 {
-    duration, postgres, rounds, scheduleCounts, intervalMs, warmup, scheduleRunners, floPartitions, floWorkers, floConcurrency, quartzThreads, quartzBatch,
+    duration, postgres, rounds, scheduleCounts, intervalMs, warmup, scheduleRunners, floPartitions, floWorkers, floConcurrency, floMissedRuns, quartzThreads, quartzBatch,
 };
 schedules.SetAction(async (r, cancellationToken) => await SchedulesBench.RunAsync(new SchedulesSettings(
     r.GetValue(postgres) ?? throw new ArgumentException("--postgres is required"), r.GetValue(scheduleCounts)!, TimeSpan.FromMilliseconds(r.GetValue(intervalMs)),
     TimeSpan.FromSeconds(r.GetValue(duration)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(rounds), r.GetValue(scheduleRunners)!,
-    r.GetValue(floPartitions), r.GetValue(floWorkers), r.GetValue(floConcurrency), r.GetValue(quartzThreads), r.GetValue(quartzBatch)), cancellationToken));
+    r.GetValue(floPartitions), r.GetValue(floWorkers), r.GetValue(floConcurrency), r.GetValue(quartzThreads), r.GetValue(quartzBatch), r.GetValue(floMissedRuns)), cancellationToken));
 
 var flowGenerations = new Option<int>("--generations") { Description = "Generations of each in-memory flow run (and of its TPL Dataflow floor).", DefaultValueFactory = _ => 10_000 };
 var flowDurableGenerations = new Option<int>("--durable-generations") { Description = "Generations of each PostgreSQL flow run.", DefaultValueFactory = _ => 10_000 };

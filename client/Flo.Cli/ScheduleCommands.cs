@@ -59,9 +59,14 @@ public static class ScheduleCommands
         var argsJson = new Option<string?>("--args-json") { Description = "Each run's payload as JSON text (checked to parse), or @file" };
         var description = new Option<string?>("--description") { Description = "Shown in listings and the dashboard" };
         var priority = new Option<int?>("--priority") { Description = "Priority of its runs (default: the action's)" };
+        var missedRuns = new Option<MissedRuns>("--missed-runs")
+        {
+            Description = "Due times missed (cluster down, previous run not started): RunOnce (one run, default), Skip, or RunEach (each, late, oldest first)",
+            DefaultValueFactory = _ => MissedRuns.RunOnce,
+        };
         var command = new Command("create", "Creates a schedule (the same one twice returns the first); prints it")
         {
-            action, cron, zone, intervalMs, at, argsJson, description, priority,
+            action, cron, zone, intervalMs, at, argsJson, description, priority, missedRuns,
         };
         command.Validators.Add(r =>
         {
@@ -78,7 +83,7 @@ public static class ScheduleCommands
         cli.Handle(command, async (x, ct) =>
         {
             var args = x.Get(argsJson) is { } json ? await x.JsonAsync(json, "--args-json", ct).ConfigureAwait(false) : null;
-            var options = new ScheduleOptions(Args: args, Description: x.Get(description), Priority: x.Get(priority));
+            var options = new ScheduleOptions(Args: args, Description: x.Get(description), Priority: x.Get(priority), MissedRuns: x.Get(missedRuns));
             var schedule = x.Get(cron) is { } expression
                 ? await x.Client.Schedule.CronAsync(x.Get(action), expression, x.Get(zone), options, ct).ConfigureAwait(false)
                 : x.Get(intervalMs) is { } ms

@@ -139,6 +139,8 @@ public sealed class ScheduleHttpApiTests(SingleSiloSqlite fixture) : IClassFixtu
         await RegisterAsync(action);
         var id = (await CreateAsync(new { action, kind = "once", at_ms = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds(), missed_runs = "skip" })).GetProperty("id").GetString()!;
         Assert.Equal("skip", (await GetAsync(id)).GetProperty("missed_runs").GetString());
+        var catchingUp = await CreateAsync(new { action, kind = "interval", interval_ms = 3_600_000, missed_runs = "run_each" });
+        Assert.Equal("run_each", catchingUp.GetProperty("missed_runs").GetString());
 
         var disabled = await PostAsync(id, "disable");
         Assert.False(disabled.GetProperty("enabled").GetBoolean());

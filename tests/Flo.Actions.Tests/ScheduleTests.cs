@@ -155,7 +155,7 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
     }
 
     [Fact]
-    public async Task MissedRunsCollapseIntoOneOrAreSkippedPerSchedule()
+    public async Task MissedRunsCollapseIntoOneAreSkippedOrEachRunsPerSchedule()
     {
         // Downtime is simulated by moving the silos' clock forward: every due time in between is missed.
         var clock = new ShiftedClock();
@@ -164,19 +164,26 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         await using var client = await cluster.ConnectAsync();
         var collapse = NewAction();
         var skip = NewAction();
+        var each = NewAction();
         var runs = new ConcurrentDictionary<string, int>();
+        var caughtUp = new ConcurrentQueue<string?>();
         await using var worker = client.NewActionWorker();
-        foreach (var a in new[] { collapse, skip })
+        foreach (var a in new[] { collapse, skip, each })
         {
             worker.Action(a, ctx =>
             {
                 runs.AddOrUpdate(ctx.Action, 1, (_, n) => n + 1);
+                if (ctx.Action == each)
+                {
+                    caughtUp.Enqueue(ctx.IdempotencyKey);
+                }
                 return Task.FromResult(Array.Empty<byte>());
             });
         }
         await worker.StartAsync();
         var collapsing = await client.Schedule.IntervalAsync(collapse, TimeSpan.FromSeconds(30));
         var skipping = await client.Schedule.IntervalAsync(skip, TimeSpan.FromSeconds(30), new ScheduleOptions(MissedRuns: MissedRuns.Skip));
+        var catching = await client.Schedule.IntervalAsync(each, TimeSpan.FromSeconds(30), new ScheduleOptions(MissedRuns: MissedRuns.RunEach));
         // Ten due times pass; the latest is 20 s old when found, later than a schedule that was up would find it.
         clock.Advance(10 * 30_000 + 20_000);
         var collapsed = await UntilScheduleAsync(client, collapsing.Id, s => s.Fired == 1);
@@ -185,6 +192,13 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.Equal(0, skipped.Fired);
         await UntilAsync(() => runs.GetValueOrDefault(collapse) == 1, "the collapsed run");
         Assert.Equal(0, runs.GetValueOrDefault(skip));
+
+        // Run each: all ten, oldest first, one after another (each invoked once the one before started), none missed.
+        var ran = await UntilScheduleAsync(client, catching.Id, s => s.Fired >= 10);
+        Assert.Equal(0, ran.Missed);
+        await UntilAsync(() => caughtUp.Count >= 10, "the ten runs of the schedule catching up");
+        var expected = Enumerable.Range(0, 10).Select(k => $"schedule:{catching.Id}:{catching.NextRunAtMs + k * 30_000L}");
+        Assert.Equal(expected, caughtUp.Take(10));
     }
 
     [Fact]

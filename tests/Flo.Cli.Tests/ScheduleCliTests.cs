@@ -32,13 +32,18 @@ public sealed class ScheduleCliTests(SingleSiloSqlite fixture)
         var once = await cli.RunAsync("schedule", "create", "--action", "report", "--at", "2099-01-02T03:04:05Z", "-n", ns, "--json");
         Assert.True(once.ExitCode == 0, once.ToString());
         Assert.Equal(new DateTimeOffset(2099, 1, 2, 3, 4, 5, TimeSpan.Zero).ToUnixTimeMilliseconds(), once.Json.GetProperty("at_ms").GetInt64());
+        Assert.Equal("run_once", once.Json.GetProperty("missed_runs").GetString());
+
+        var catchingUp = await cli.RunAsync("schedule", "create", "--action", "report", "--interval-ms", "7200000", "--missed-runs", "RunEach", "-n", ns, "--json");
+        Assert.True(catchingUp.ExitCode == 0, catchingUp.ToString());
+        Assert.Equal("run_each", catchingUp.Json.GetProperty("missed_runs").GetString());
 
         var list = await cli.RunAsync("schedule", "list", "-n", ns);
         Assert.True(list.ExitCode == 0, list.ToString());
         Assert.Contains(id, list.Out);
         Assert.Contains("cron 0 3 * * * (Europe/Paris)", list.Out);
         Assert.Contains("once at 2099-01-02 03:04:05.000Z", list.Out);
-        Assert.Contains("3 schedule(s)", list.Out);
+        Assert.Contains("4 schedule(s)", list.Out);
 
         var disabled = await cli.RunAsync("schedule", "disable", id, "-n", ns, "--json");
         Assert.True(disabled.ExitCode == 0, disabled.ToString());
@@ -50,7 +55,7 @@ public sealed class ScheduleCliTests(SingleSiloSqlite fixture)
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
         var remaining = await cli.RunAsync("schedule", "list", "-n", ns, "--json");
         Assert.DoesNotContain(remaining.Json.GetProperty("schedules").EnumerateArray(), s => s.GetProperty("id").GetString() == id);
-        Assert.Equal(2, remaining.Json.GetProperty("schedules").GetArrayLength());
+        Assert.Equal(3, remaining.Json.GetProperty("schedules").GetArrayLength());
 
         var gone = await cli.RunAsync("schedule", "delete", id, "-n", ns);
         Assert.Equal(ExitCodes.NotFound, gone.ExitCode);

@@ -64,7 +64,7 @@ public sealed class FloSchedulesRunner : IAsyncDisposable
     /// would do the same; here they share this one.
     /// </remarks>
     public static async Task<FloSchedulesRunner> CreateAsync(string postgres, int n, TimeSpan interval, int partitions, int workerCount, int concurrency,
-        CancellationToken cancellationToken)
+        MissedRuns missedRuns, CancellationToken cancellationToken)
     {
         var database = await BenchDatabase.CreateAsync(postgres);
         var cluster = await BenchCluster.DeployAsync(new PlatformClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString });
@@ -92,13 +92,13 @@ public sealed class FloSchedulesRunner : IAsyncDisposable
         await Parallel.ForEachAsync(Enumerable.Range(0, n), InFlight(CreateParallelism, cancellationToken), async (i, ct) =>
         {
             // Args make each schedule distinct (a schedule's id is a hash of action, timing and args).
-            var info = await RetryAsync(() => client.Schedule.IntervalAsync(action, interval, new ScheduleOptions(Args: BitConverter.GetBytes(i)), ct));
+            var info = await RetryAsync(() => client.Schedule.IntervalAsync(action, interval, new ScheduleOptions(Args: BitConverter.GetBytes(i), MissedRuns: missedRuns), ct));
             ids[i] = info.Id;
             // Disabled at once, so the schedules created first do not fire (and slow down creating the rest) meanwhile.
             await RetryAsync(() => client.Schedule.DisableAsync(info.Id, cancellationToken: ct));
         });
         var createSeconds = created.Elapsed.TotalSeconds;
-        Console.WriteLine($"{Name}: created (and disabled) {n:N0} schedules in {createSeconds:N1} s ({n / createSeconds:N0}/s)");
+        Console.WriteLine($"{Name}: created (and disabled) {n:N0} schedules ({missedRuns}) in {createSeconds:N1} s ({n / createSeconds:N0}/s)");
         runner = new FloSchedulesRunner(database, cluster, client, workers, interval, cpu, ids);
         return runner;
     }

@@ -8,9 +8,10 @@ namespace Flo.Bench.Schedules;
 /// <param name="FloConcurrency">Each Flo worker's concurrency (runs held at once).</param>
 /// <param name="QuartzThreads">Quartz's thread pool (jobs at once; also caps a batch).</param>
 /// <param name="QuartzBatch">Quartz's most triggers per acquisition.</param>
+/// <param name="FloMissedRuns">What Flo's schedules do with due times they could not fire on time.</param>
 public sealed record SchedulesSettings(
     string Postgres, int[] Sizes, TimeSpan Interval, TimeSpan Duration, TimeSpan Warmup, int Rounds, string[] Runners,
-    int FloPartitions, int FloWorkers, int FloConcurrency, int QuartzThreads, int QuartzBatch);
+    int FloPartitions, int FloWorkers, int FloConcurrency, int QuartzThreads, int QuartzBatch, Flo.Schedules.MissedRuns FloMissedRuns = Flo.Schedules.MissedRuns.RunOnce);
 
 /// <summary>
 /// Schedules: N interval schedules of a no-op on one node, Flo (one silo, PostgreSQL) against Quartz.NET (ADO.NET job
@@ -34,7 +35,7 @@ public static class SchedulesBench
         {
             Console.WriteLine($"-- {n:N0} schedules every {s.Interval.TotalMilliseconds:N0} ms: {s.Rounds} rounds of {s.Duration.TotalSeconds:N0} s after a {s.Warmup.TotalSeconds:N0} s warm-up");
             await using var flo = s.Runners.Contains("flo")
-                ? await FloSchedulesRunner.CreateAsync(s.Postgres, n, s.Interval, s.FloPartitions, s.FloWorkers, s.FloConcurrency, cancellationToken)
+                ? await FloSchedulesRunner.CreateAsync(s.Postgres, n, s.Interval, s.FloPartitions, s.FloWorkers, s.FloConcurrency, s.FloMissedRuns, cancellationToken)
                 : null;
             var floRuns = new List<ScheduleLoadResult>();
             var quartzRuns = new List<ScheduleLoadResult>();

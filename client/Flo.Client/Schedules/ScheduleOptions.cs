@@ -6,7 +6,10 @@ namespace Flo.Schedules;
 /// <param name="Priority">Priority of its runs (null: the action's default).</param>
 /// <param name="MaxRetries">Retries of its runs (null: the action's).</param>
 /// <param name="RetryDelayMs">Retry delay of its runs (null: the action's).</param>
-/// <param name="MissedRuns">Due times missed while the cluster was down: one run on recovery (default) or skipped.</param>
+/// <param name="MissedRuns">
+/// Due times missed (the cluster was down, or the previous run had not started yet): one run on recovery (default),
+/// skipped, or each run late, oldest first.
+/// </param>
 /// <param name="Namespace">Namespace of this call; null for the client's default.</param>
 public sealed record ScheduleOptions(
     byte[]? Args = null,

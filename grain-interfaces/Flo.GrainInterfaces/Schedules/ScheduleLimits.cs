@@ -73,5 +73,9 @@ public static class ScheduleLimits
             case not (ScheduleKind.Cron or ScheduleKind.Interval or ScheduleKind.Once):
                 throw new ScheduleArgumentException($"Unknown schedule kind {d.Kind}.");
         }
+        if (d.MissedRuns is not (MissedRuns.RunOnce or MissedRuns.Skip or MissedRuns.RunEach))
+        {
+            throw new ScheduleArgumentException($"Unknown missed-runs rule {d.MissedRuns}.");
+        }
     }
 }

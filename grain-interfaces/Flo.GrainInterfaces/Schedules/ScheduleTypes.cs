@@ -18,6 +18,12 @@ public enum MissedRuns
     RunOnce = 0,
     /// <summary>They are skipped; the schedule carries on from the next due time.</summary>
     Skip = 1,
+
+    /// <summary>
+    /// Each runs, oldest first, late: the schedule catches up instead of dropping any, one run at a time (the next
+    /// is invoked once the previous one started). A long downtime of a frequent schedule is then that many runs.
+    /// </summary>
+    RunEach = 2,
 }
 
 /// <summary>What a schedule is created with.</summary>

@@ -33,7 +33,7 @@ internal static class ScheduleHttpApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         s.MapPost("", CreateAsync).WithName("ScheduleCreate")
-            .WithSummary("Create a schedule: {action, kind (cron|interval|once), cron, time_zone, interval_ms, at_ms, args (base64) or args_json (any JSON), description, priority, max_retries, retry_delay_ms, missed_runs (run_once|skip)} → 201 with it; the same action, timing, zone and args again → 201 with the first one.")
+            .WithSummary("Create a schedule: {action, kind (cron|interval|once), cron, time_zone, interval_ms, at_ms, args (base64) or args_json (any JSON), description, priority, max_retries, retry_delay_ms, missed_runs (run_once|skip|run_each)} → 201 with it; the same action, timing, zone and args again → 201 with the first one.")
             .Accepts<ScheduleCreateJson>("application/json").Produces<ScheduleJson>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);

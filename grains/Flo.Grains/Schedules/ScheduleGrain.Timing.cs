@@ -33,7 +33,8 @@ public sealed partial class ScheduleGrain
             return S.Done ? 0 : d.AtMs;
         }
         var anchor = DateTimeOffset.FromUnixTimeMilliseconds(S.AnchorMs);
-        var from = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(Now, S.AnchorMs));
+        // Catching up, the next due time is the one after the last fired, even if it passed: stored ahead as any other.
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(d.MissedRuns == MissedRuns.RunEach ? S.AnchorMs : Math.Max(Now, S.AnchorMs));
         return Timing.NextAfter(from, anchor)?.ToUnixTimeMilliseconds() ?? 0;
     }
 
@@ -81,7 +82,12 @@ public sealed partial class ScheduleGrain
     /// <summary>The due-time rule of a definition; an invalid cron expression or zone is refused naming what is wrong.</summary>
     private static ReminderSchedule TimingOf(ScheduleDefinition d)
     {
-        var missed = d.MissedRuns == MissedRuns.Skip ? MissedTicks.Skip : MissedTicks.FireOnce;
+        var missed = d.MissedRuns switch
+        {
+            MissedRuns.Skip => MissedTicks.Skip,
+            MissedRuns.RunEach => MissedTicks.FireEach,
+            _ => MissedTicks.FireOnce,
+        };
         // An active schedule's timer finds a due time within about a second; one found more than MissedAfter late was
         // missed (the schedule's silo was down until its reminder brought it back).
         try

@@ -8,4 +8,10 @@ public enum MissedTicks
 
     /// <summary>Drop occurrences found later than <see cref="ReminderSchedule.Tolerance"/>; carry on with the next one.</summary>
     Skip = 1,
+
+    /// <summary>
+    /// Fire every occurrence missed, oldest first, one per check: the schedule catches up instead of dropping any (as
+    /// Quartz's "ignore misfires"). After a long downtime of a dense schedule that is many fires in a row.
+    /// </summary>
+    FireEach = 2,
 }

@@ -18,7 +18,8 @@ namespace Flo.Reminders;
 /// <para>Several occurrences due at once (downtime, or a schedule denser than the heartbeat): with
 /// <see cref="MissedTicks.FireOnce"/> the grain fires once, for the latest; with <see cref="MissedTicks.Skip"/> it
 /// fires the latest only if it is at most <see cref="Tolerance"/> old, and none otherwise. Either way
-/// <see cref="ScheduleCheck.LastFiredUtc"/> moves to the latest occurrence due, so the next check starts after it.</para>
+/// <see cref="ScheduleCheck.LastFiredUtc"/> moves to the latest occurrence due, so the next check starts after it.
+/// With <see cref="MissedTicks.FireEach"/> it fires the oldest and moves there: the next check finds the next one.</para>
 /// <para>Before the first fire the grain passes the time it started the schedule (persisted with it), so occurrences
 /// before that are never due. Passing null means "nothing known": only the last <see cref="Tolerance"/> counts.</para>
 /// <para>Period schedules are anchored on the last fire: occurrences at LastFiredUtc + k·period.</para>
@@ -189,6 +190,16 @@ public sealed record ReminderSchedule
     public ScheduleCheck Check(DateTimeOffset? lastFiredUtc, DateTimeOffset now)
     {
         var since = lastFiredUtc ?? now - Tolerance;
+        if (MissedTicks == MissedTicks.FireEach)
+        {
+            // The oldest occurrence due, and the next check starts after it: one fire per check until caught up.
+            var oldest = NextAfter(since, since);
+            if (oldest is not { } due || due > now)
+            {
+                return new ScheduleCheck(false, null, 0, since, oldest);
+            }
+            return new ScheduleCheck(true, due, 0, due, NextAfter(due, due)) { Changed = true };
+        }
         var (count, latest) = Due(since, now);
         if (latest is not { } occurrence)
         {

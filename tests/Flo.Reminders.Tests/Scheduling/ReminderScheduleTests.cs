@@ -143,6 +143,33 @@ public sealed class ReminderScheduleTests
     }
 
     [Fact]
+    public void AfterDowntimeFireEachFiresEveryOccurrenceMissedOldestFirst()
+    {
+        var schedule = ReminderSchedule.Cron("0 * * * *") with { MissedTicks = MissedTicks.FireEach };
+        var fired = new List<DateTimeOffset>();
+        var since = Utc("2026-01-01T10:00:00Z");
+        var now = Utc("2026-01-01T14:10:00Z");
+        while (schedule.Check(since, now) is { Fire: true } check)
+        {
+            Assert.Equal((0, check.Occurrence!.Value, true), (check.Missed, check.LastFiredUtc, check.Changed));
+            Assert.Equal(check.Occurrence.Value.AddHours(1), check.NextDueUtc);
+            fired.Add(check.Occurrence.Value);
+            since = check.LastFiredUtc;
+        }
+        Assert.Equal([Utc("2026-01-01T11:00:00Z"), Utc("2026-01-01T12:00:00Z"), Utc("2026-01-01T13:00:00Z"), Utc("2026-01-01T14:00:00Z")], fired);
+        var caughtUp = schedule.Check(since, now);
+        Assert.Equal((false, 0, false, Utc("2026-01-01T15:00:00Z")), (caughtUp.Fire, caughtUp.Missed, caughtUp.Changed, caughtUp.NextDueUtc));
+
+        // A period keeps its phase: 10:10, 10:20, 10:30, then nothing until 10:40.
+        var every = ReminderSchedule.Every(TimeSpan.FromMinutes(10)) with { MissedTicks = MissedTicks.FireEach };
+        var first = every.Check(Utc("2026-01-01T10:00:00Z"), Utc("2026-01-01T10:35:00Z"));
+        Assert.Equal((true, Utc("2026-01-01T10:10:00Z"), Utc("2026-01-01T10:20:00Z")), (first.Fire, first.Occurrence!.Value, first.NextDueUtc!.Value));
+        var third = every.Check(Utc("2026-01-01T10:20:00Z"), Utc("2026-01-01T10:35:00Z"));
+        Assert.Equal(Utc("2026-01-01T10:30:00Z"), third.Occurrence);
+        Assert.False(every.Check(Utc("2026-01-01T10:30:00Z"), Utc("2026-01-01T10:35:00Z")).Fire);
+    }
+
+    [Fact]
     public void PeriodMissedTicksKeepThePhase()
     {
         var fireOnce = ReminderSchedule.Every(TimeSpan.FromMinutes(10)) with { Heartbeat = TimeSpan.FromMinutes(1) };
