@@ -30,11 +30,13 @@
 #   kv-resp  - the KV over RESP against Redis (issue 17): bench/kv-resp.sh (redis-benchmark set/get at c=1, c=50,
 #              c=50 -P 16, one key and -r 100000; memory vs Redis and Garnet, SQLite/PostgreSQL vs Redis appendfsync always;
 #              KV_AB_REF=<ref> adds a silo built from that ref; KV_REQUESTS, KV_ROUNDS, KV_TARGETS)
+#   kv-cold  - a new key against an existing key whose grain is not active (issue 17): bench/kv-cold.sh (SQLite silo,
+#              SET, c=1, c=50, c=50 -P 16; KV_REQUESTS, KV_ROUNDS, KV_MODES, KV_COLD_KEYS)
 #   security - the cost of security, each against the same work with it off (in-process silos, memory provider):
 #              FloClient KV put/get with tokens, TLS, both; RESP SET/GET by redis-benchmark (Debian's, with -a and
 #              --tls); silo->silo grain calls with TLS
 # Every comparison alternates peer and Flo runs over --rounds N (default 3) and prints the median ratio.
-# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|schedules|dataflow|resp|kv-resp|security|all] [--seconds N] [--rounds N]
+# Usage: bench/run.sh [calls|memory|storage|cluster|failover|kv|queue|stream|jobs|schedules|dataflow|resp|kv-resp|kv-cold|security|all] [--seconds N] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -195,6 +197,9 @@ if [[ "$what" == resp || "$what" == all ]]; then
 fi
 if [[ "$what" == kv-resp || "$what" == all ]]; then
   bench/kv-resp.sh
+fi
+if [[ "$what" == kv-cold || "$what" == all ]]; then
+  bench/kv-cold.sh
 fi
 if [[ "$what" == security || "$what" == all ]]; then
   command -v redis-benchmark >/dev/null || { sudo_if_needed apt-get update -qq && sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools; }
