@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Flo.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 
 namespace Flo.Actions.Tests;
 
@@ -111,10 +108,8 @@ public sealed class ActionRetryTests(TwoSiloMemory fixture) : IClassFixture<TwoS
     public async Task RetriesWaitTheirBackoffOnTheSilosClock()
     {
         // A silo clock the test moves (timers keep running on real time): a retry waits exactly its backoff delay on it.
-        var clock = new ShiftedClock();
-        ShiftedClockConfigurator.Clock = clock;
-        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(ShiftedClockConfigurator) });
-        await using var client = await cluster.ConnectAsync();
+        await using var cluster = await ShiftedClockCluster.DeployAsync();
+        var (clock, client) = (cluster.Clock, cluster.Client);
         var action = NewAction();
         await client.Action.RegisterAsync(action, new ActionRegisterOptions(MaxRetries: 2, RetryDelayMs: 60_000, Backoff: 3));
         var attempts = new ConcurrentQueue<int>();
@@ -157,13 +152,5 @@ public sealed class ActionRetryTests(TwoSiloMemory fixture) : IClassFixture<TwoS
             Assert.True(DateTime.UtcNow < deadline, $"run stuck at {run.Status} after {run.Attempts.Count} attempt(s)");
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>Makes <see cref="Clock"/> the silo's <see cref="TimeProvider"/> (configurators are created by type).</summary>
-    public sealed class ShiftedClockConfigurator : ISiloConfigurator
-    {
-        internal static TimeProvider Clock { get; set; } = TimeProvider.System;
-
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton(Clock);
     }
 }

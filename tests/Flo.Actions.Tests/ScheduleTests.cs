@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using Flo.Schedules;
 using Flo.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 
 namespace Flo.Actions.Tests;
 
@@ -158,10 +155,8 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
     public async Task MissedRunsCollapseIntoOneAreSkippedOrEachRunsPerSchedule()
     {
         // Downtime is simulated by moving the silos' clock forward: every due time in between is missed.
-        var clock = new ShiftedClock();
-        ShiftedClockConfigurator.Clock = clock;
-        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(ShiftedClockConfigurator) });
-        await using var client = await cluster.ConnectAsync();
+        await using var cluster = await ShiftedClockCluster.DeployAsync();
+        var (clock, client) = (cluster.Clock, cluster.Client);
         var collapse = NewAction();
         var skip = NewAction();
         var each = NewAction();
@@ -207,10 +202,8 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         // Found late (the clock jumps two intervals and 5 s): the latest due time was not stored ahead, so the schedule
         // stores it before the invoke. That invoke fails (another run holds its key), and the retry after the reload
         // must still know the due time: it runs once the key is free, the one before it counted missed.
-        var clock = new ShiftedClock();
-        ShiftedClockConfigurator.Clock = clock;
-        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions { ExtraSiloConfigurator = typeof(ShiftedClockConfigurator) });
-        await using var client = await cluster.ConnectAsync();
+        await using var cluster = await ShiftedClockCluster.DeployAsync();
+        var (clock, client) = (cluster.Clock, cluster.Client);
         var action = NewAction();
         await client.Action.RegisterAsync(action, new ActionRegisterOptions(RetentionMs: 1_000));
         using var attempts = new ActionMeasurements("flo.schedule.lateness", action);
@@ -225,13 +218,7 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.Equal(0, before.Fired);
 
         var runs = new ConcurrentQueue<(string Text, string? Key)>();
-        await using var worker = client.NewActionWorker();
-        worker.Action(action, ctx =>
-        {
-            runs.Enqueue((ctx.Text, ctx.IdempotencyKey));
-            return Task.FromResult(Array.Empty<byte>());
-        });
-        await worker.StartAsync();
+        await using var worker = await RecordingWorkerAsync(client, action, runs);
         var fired = await UntilScheduleAsync(client, schedule.Id, s => s.Fired >= 1);
         Assert.Equal((1L, 1L, late), (fired.Fired, fired.Missed, fired.LastRunAtMs));
         await UntilAsync(() => runs.Any(r => r.Text == "mine"), "the schedule's run of the late due time");
@@ -259,13 +246,7 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
 
         // The squatter runs and its key expires: the schedule's next attempt gets its own run, for the same due time.
         var runs = new ConcurrentQueue<(string Text, string? Key)>();
-        await using var worker = Client.NewActionWorker();
-        worker.Action(action, ctx =>
-        {
-            runs.Enqueue((ctx.Text, ctx.IdempotencyKey));
-            return Task.FromResult(Array.Empty<byte>());
-        });
-        await worker.StartAsync();
+        await using var worker = await RecordingWorkerAsync(Client, action, runs);
         await UntilAsync(() => runs.Any(r => r.Text == "mine"), $"the schedule's run after the key was freed (attempts {attempts.Count}, runs {string.Join(",", runs)})");
         var fired = await UntilScheduleAsync(schedule.Id, s => !s.Enabled);
         Assert.Equal(1, fired.Fired);
@@ -340,6 +321,27 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         await Client.Schedule.DeleteAsync(schedule.Id);
     }
 
+    /// <summary>A started worker of <paramref name="action"/> whose handler records each run's text and idempotency key.</summary>
+    private static async Task<ActionWorker> RecordingWorkerAsync(FloClient client, string action, ConcurrentQueue<(string Text, string? Key)> runs)
+    {
+        var worker = client.NewActionWorker();
+        worker.Action(action, ctx =>
+        {
+            runs.Enqueue((ctx.Text, ctx.IdempotencyKey));
+            return Task.FromResult(Array.Empty<byte>());
+        });
+        try
+        {
+            await worker.StartAsync();
+            return worker;
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+    }
+
     private async Task<ScheduleInfo> UntilScheduleAsync(string id, Func<ScheduleInfo, bool> condition) => await UntilScheduleAsync(Client, id, condition);
 
     private static async Task<ScheduleInfo> UntilScheduleAsync(FloClient client, string id, Func<ScheduleInfo, bool> condition)
@@ -365,13 +367,5 @@ public sealed class ScheduleTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
             Assert.True(DateTime.UtcNow < deadline, $"waited too long for {what}");
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>Makes <see cref="Clock"/> the silo's <see cref="TimeProvider"/>.</summary>
-    public sealed class ShiftedClockConfigurator : ISiloConfigurator
-    {
-        internal static TimeProvider Clock { get; set; } = TimeProvider.System;
-
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton(Clock);
     }
 }
