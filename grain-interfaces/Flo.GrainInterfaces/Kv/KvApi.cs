@@ -4,9 +4,10 @@ namespace Flo.Kv;
 
 /// <summary>
 /// The KV operations over grains, shared by the client facade, the RESP endpoint and the HTTP API so all three
-/// validate, route and report errors alike. Arguments are checked before anything is sent.
+/// validate, route and report errors alike. Arguments are checked before anything is sent. Inside a silo, give it the
+/// silo's <see cref="IKvLocalReads"/>: gets of keys whose grains are active there are then answered without a call.
 /// </summary>
-public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.DefaultMaxValueBytes)
+public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.DefaultMaxValueBytes, IKvLocalReads? localReads = null)
 {
     // Hot keys reuse their references; sized for a working set, not for every key.
     private readonly GrainReferenceCache<IKvKeyGrain> keys = new(grains, KvKeys.GrainKey, capacity: 16_384);
@@ -18,6 +19,10 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         if (blockMs < 0)
         {
             throw new KvArgumentException($"BlockMs must not be negative; got {blockMs}.");
+        }
+        if (blockMs == 0 && localReads is not null && localReads.TryGet(ns, key, out var local))
+        {
+            return local;
         }
         var grain = Key(ns, key);
         if (blockMs == 0)
@@ -163,7 +168,26 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
                 }
             }
         }
+        if (localReads is not null && OnlyGets(ops) && localReads.TryGet(ns, key, out var local))
+        {
+            // Gets alone change nothing: each answers the current value, as the grain would.
+            var results = new KvOpResult[ops.Length];
+            Array.Fill(results, new KvOpResult { Entry = local });
+            return results;
+        }
         return await Key(ns, key).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool OnlyGets(KvOp[] ops)
+    {
+        foreach (var op in ops)
+        {
+            if (op.Kind != KvOpKind.Get)
+            {
+                return false;
+            }
+        }
+        return ops.Length > 0;
     }
 
     private static void Validate(string ns, string key)

@@ -10,9 +10,10 @@ namespace Flo.Endpoints.Resp;
 /// and streams (X* commands), so <c>redis-cli</c>, <c>redis-benchmark</c> and Redis clients work. With tokens configured
 /// (<see cref="FloAccessControl"/>) a connection signs in with <c>AUTH</c> and each command is checked against its token.
 /// </summary>
-public sealed class RespConnectionHandler(IGrainFactory grains, FloAccessControl access, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+public sealed class RespConnectionHandler(IGrainFactory grains, FloAccessControl access, ILogger<RespConnectionHandler> logger, IKvLocalReads? localReads = null) : ConnectionHandler
 {
-    private readonly KvApi kv = new(grains);
+    // GETs of keys active on this silo are answered from their grains' published values, without a grain call.
+    private readonly KvApi kv = new(grains, localReads: localReads);
     private readonly RespStreamCommands streamCommands = new(new Flo.Streams.StreamApi(grains));
 
     /// <inheritdoc/>

@@ -30,6 +30,7 @@ namespace Flo.Grains.Kv;
 public sealed partial class KvKeyGrain(
     [StateWithRecords("kv", FloStorage.Name)] IStateWithRecords<KvKeyState> state,
     TimeProvider time,
+    KvLocalValues localValues,
     IHostApplicationLifetime lifetime,
     ILogger<KvKeyGrain> logger) : Grain, IKvKeyGrain
 {
@@ -77,6 +78,15 @@ public sealed partial class KvKeyGrain(
             var stored = await state.ReadRecordsAsync<KvVersion>(state.State.FirstKept - 1, KvKeys.HistoryDepth + 1, cancellationToken);
             versions.Load(stored.Select(r => r.Value), state.State.CreatedMs);
         }
+        Publish();
+    }
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Before Orleans lets the key activate anywhere else: from now on this silo's reads ask the grain.
+        localValues.Withdraw(this, Namespace, Key);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -225,6 +235,7 @@ public sealed partial class KvKeyGrain(
             state.StageRecord(marker.Version, marker);
             state.State.FirstKept = marker.Version;
             versions.ReplaceAllWith(marker);
+            Publish();
             upTo = marker.Version;
             state.StageUnlisting();
         }
@@ -317,6 +328,8 @@ public sealed partial class KvKeyGrain(
         {
             return;
         }
+        // Before any write of this commit is answered: a get sent after its put returned sees it.
+        Publish();
         durableWaiters?.Release(version);
         // Wakes the waiters of this write; the next waiter creates the next signal.
         var signal = changed;
@@ -338,6 +351,9 @@ public sealed partial class KvKeyGrain(
     }
 
     private void EnsureUsable() => guardedCommit?.EnsureUsable();
+
+    /// <summary>This silo's reads of the key (<see cref="KvLocalValues"/>) answer what a <see cref="Get"/> would.</summary>
+    private void Publish() => localValues.Publish(this, Namespace, Key, versions.LiveStored(Key, long.MinValue));
 
     private static void Validate(KvOp op)
     {
