@@ -73,7 +73,7 @@ internal sealed partial class RespSession
         string text;
         try
         {
-            text = new UTF8Encoding(false, true).GetString(token);
+            text = StrictUtf8.GetString(token);
         }
         catch (DecoderFallbackException)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Flo.Kv;
 
@@ -13,7 +14,9 @@ namespace Flo.Endpoints.Resp;
 /// </summary>
 internal sealed partial class RespSession
 {
-    private async Task ExecuteBatchAsync(List<byte[][]> batch, PipeWriter output, CancellationToken cancellationToken)
+    // Pooled state machine (awaited once by its caller): reused from command to command instead of allocated per command.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExecuteBatchAsync(List<byte[][]> batch, PipeWriter output, CancellationToken cancellationToken)
     {
         var i = 0;
         while (i < batch.Count && !quit)

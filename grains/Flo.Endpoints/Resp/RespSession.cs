@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Flo.Kv;
 using Flo.Security;
@@ -128,7 +129,9 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
         return single ? Encoding.UTF8.GetString(args[1]) : null;
     }
 
-    private async Task ExecuteAsync(byte[][] args, RespWriter reply, CancellationToken cancellationToken)
+    // Pooled state machine (awaited once by its caller): reused from command to command instead of allocated per command.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExecuteAsync(byte[][] args, RespWriter reply, CancellationToken cancellationToken)
     {
         var name = Encoding.ASCII.GetString(args[0]).ToUpperInvariant();
         if (Refused(name, reply))
@@ -413,11 +416,14 @@ internal sealed partial class RespSession(IDuplexPipe transport, KvApi kv, RespS
         reply.ArrayHeader(0);
     }
 
+    /// <summary>UTF-8 that throws on invalid bytes; one instance (it is thread-safe), not one per command.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static string Key(byte[] raw)
     {
         try
         {
-            return new UTF8Encoding(false, true).GetString(raw);
+            return StrictUtf8.GetString(raw);
         }
         catch (DecoderFallbackException)
         {
