@@ -37,6 +37,9 @@ public static class FloEndpoints
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = HttpProblems.StatusOf);
         services.AddSingleton<RespConnectionHandler>();
+        // One for the silo (RESP and HTTP): its reference cache is shared, and gets of keys active on this silo are
+        // answered from their grains' published values (IKvLocalReads, registered with the grains) without a call.
+        services.TryAddSingleton(static sp => new Flo.Kv.KvApi(sp.GetRequiredService<IGrainFactory>(), localReads: sp.GetService<Flo.Kv.IKvLocalReads>()));
         // Open unless the host registered the cluster's tokens first (Flo.Hosting does, from Cluster:Security).
         services.TryAddSingleton(Flo.Security.FloAccessControl.Open);
         // One for the silo: it caches each action's partition count (fixed at its first registration).

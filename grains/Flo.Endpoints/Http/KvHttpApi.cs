@@ -61,7 +61,7 @@ internal static class KvHttpApi
         return parts.Length == 6 ? Uri.UnescapeDataString(parts[5]) : key;
     }
 
-    private static KvApi Api(HttpContext context) => new(context.RequestServices.GetRequiredService<IGrainFactory>(), localReads: context.RequestServices.GetService<IKvLocalReads>());
+    private static KvApi Api(HttpContext context) => context.RequestServices.GetRequiredService<KvApi>();
 
     private static async Task<IResult> GetAsync(HttpContext context, string ns, string? key, int? block_ms, string? format)
     {
