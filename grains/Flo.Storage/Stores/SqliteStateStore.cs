@@ -50,32 +50,31 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         LIMIT $limit
         """;
 
-    private const string UpsertListingSql = """
-        INSERT INTO flo_grain_listing (state_name, grain_id, due_ms)
-        VALUES ($state, $id, $due)
-        ON CONFLICT (state_name, grain_id) DO UPDATE SET due_ms = excluded.due_ms
-        """;
+    // The listing is a column of the state row (schema sqlite/003): set or cleared by the state's own write, after its
+    // insert or update of that row, so a new listed state costs no insert beyond its row.
+    private const string UpsertListingSql = "UPDATE flo_grain_state SET listed_due = $due WHERE grain_id = $id AND state_name = $state";
 
-    private const string DeleteListingSql = "DELETE FROM flo_grain_listing WHERE state_name = $state AND grain_id = $id";
+    private const string DeleteListingSql = "UPDATE flo_grain_state SET listed_due = NULL WHERE grain_id = $id AND state_name = $state";
 
+    // Range reads of the primary key (grain_id, state_name), skipping states that are not listed.
     private const string ListFromSql = """
-        SELECT grain_id, due_ms FROM flo_grain_listing
-        WHERE state_name = $state AND grain_id >= $lower AND grain_id < $upper
+        SELECT grain_id, listed_due FROM flo_grain_state
+        WHERE grain_id >= $lower AND grain_id < $upper AND state_name = $state AND listed_due IS NOT NULL
         ORDER BY grain_id
         LIMIT $limit
         """;
 
     private const string ListAfterSql = """
-        SELECT grain_id, due_ms FROM flo_grain_listing
-        WHERE state_name = $state AND grain_id > $lower AND grain_id < $upper
+        SELECT grain_id, listed_due FROM flo_grain_state
+        WHERE grain_id > $lower AND grain_id < $upper AND state_name = $state AND listed_due IS NOT NULL
         ORDER BY grain_id
         LIMIT $limit
         """;
 
     private const string ListDueSql = """
-        SELECT grain_id, due_ms FROM flo_grain_listing
-        WHERE state_name = $state AND due_ms <> 0 AND due_ms <= $by AND grain_id >= $lower AND grain_id < $upper
-        ORDER BY due_ms
+        SELECT grain_id, listed_due FROM flo_grain_state
+        WHERE state_name = $state AND listed_due IS NOT NULL AND listed_due <> 0 AND listed_due <= $by AND grain_id >= $lower AND grain_id < $upper
+        ORDER BY listed_due
         LIMIT $limit
         """;
 
