@@ -34,6 +34,10 @@ public static class FloInstruments
     /// <summary>KV operations: tags <c>namespace</c>, <c>operation</c> (get, put, delete, history), <c>outcome</c> (ok, not_found, conflict, exists).</summary>
     internal static readonly Counter<long> KvOperations = Meter.CreateCounter<long>("flo.kv.operations", "{operation}", "KV operations by operation and outcome.");
 
+    /// <summary>Counts one KV operation (<see cref="KvOperations"/>), wherever it was answered: a key grain or its silo's table of values.</summary>
+    internal static void CountKv(string ns, string operation, string outcome)
+        => KvOperations.Add(1, new("namespace", ns), new("operation", operation), new("outcome", outcome));
+
     /// <summary>Leases that expired (the message redelivered or dead-lettered): tags <c>namespace</c>, <c>queue</c>.</summary>
     internal static readonly Counter<long> QueueLeaseExpiries = Meter.CreateCounter<long>("flo.queue.lease.expiries", "{lease}", "Queue leases that expired before an ack.");
 

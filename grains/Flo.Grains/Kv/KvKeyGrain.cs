@@ -224,7 +224,7 @@ public sealed partial class KvKeyGrain(
             return;
         }
         var upTo = versions.LastStored;
-        if (versions.Current is { IsTombstone: false } last && last.ExpiresAtMs != 0 && last.ExpiresAtMs <= Now)
+        if (versions.Current is { IsTombstone: false } last && KvKeyVersions.Expired(last.ExpiresAtMs, Now))
         {
             // Expired: one small marker instead of up to 64 values; the version number carries on from it.
             for (var v = state.State.FirstKept; v < last.Version; v++)
@@ -373,7 +373,7 @@ public sealed partial class KvKeyGrain(
     }
 
     private void Count(string operation, string outcome)
-        => FloInstruments.KvOperations.Add(1, new("namespace", Namespace), new("operation", operation), new("outcome", outcome));
+        => FloInstruments.CountKv(Namespace, operation, outcome);
 
     private KvEntry? Counted(string operation, KvEntry? entry)
     {

@@ -114,6 +114,9 @@ internal sealed class KvKeyVersions
         return result;
     }
 
+    /// <summary>Whether a value expiring at <paramref name="expiresAtMs"/> (0: never) is gone at <paramref name="nowMs"/>.</summary>
+    public static bool Expired(long expiresAtMs, long nowMs) => expiresAtMs != 0 && expiresAtMs <= nowMs;
+
     private int IndexOf(long version)
     {
         for (var i = kept.Count - 1; i >= 0; i--)
@@ -132,7 +135,7 @@ internal sealed class KvKeyVersions
         {
             return null;
         }
-        if (current.ExpiresAtMs != 0 && current.ExpiresAtMs <= now)
+        if (Expired(current.ExpiresAtMs, now))
         {
             return null;
         }

@@ -28,8 +28,8 @@ public sealed class KvLocalValues(TimeProvider time) : IKvLocalReads
             entry = null;
             return false;
         }
-        entry = published.Entry is { } e && (e.ExpiresAtMs == 0 || e.ExpiresAtMs > time.GetUtcNow().ToUnixTimeMilliseconds()) ? e : null;
-        FloInstruments.KvOperations.Add(1, new("namespace", ns), new("operation", "get"), new("outcome", entry is null ? "not_found" : "ok"));
+        entry = published.Entry is { } e && !KvKeyVersions.Expired(e.ExpiresAtMs, time.GetUtcNow().ToUnixTimeMilliseconds()) ? e : null;
+        FloInstruments.CountKv(ns, "get", entry is null ? "not_found" : "ok");
         return true;
     }
 
