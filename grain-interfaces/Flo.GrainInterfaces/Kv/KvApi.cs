@@ -6,11 +6,16 @@ namespace Flo.Kv;
 /// The KV operations over grains, shared by the client facade, the RESP endpoint and the HTTP API so all three
 /// validate, route and report errors alike. Arguments are checked before anything is sent. Inside a silo, give it the
 /// silo's <see cref="IKvLocalReads"/>: gets of keys whose grains are active there are then answered without a call.
+/// Concurrent writes of one key through one instance are joined into shared grain calls (<see cref="KvKeyCalls"/>), so
+/// share one instance per process.
 /// </summary>
 public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.DefaultMaxValueBytes, IKvLocalReads? localReads = null)
 {
     // Hot keys reuse their references; sized for a working set, not for every key.
     private readonly GrainReferenceCache<IKvKeyGrain> keys = new(grains, KvKeys.GrainKey, capacity: 16_384);
+
+    // Writes of one key from many callers of this API (a silo's connections) share grain calls.
+    private readonly KvKeyCalls calls = new();
 
     /// <summary>The value, or null when the key does not exist; waits up to <paramref name="blockMs"/> for a put when it does not.</summary>
     public async Task<KvEntry?> GetAsync(string ns, string key, int blockMs = 0, CancellationToken cancellationToken = default)
@@ -47,18 +52,11 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async Task<long> PutAsync(string ns, string key, byte[] value, KvPutCondition? condition = null, CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        KvKeys.ValidateValue(value, maxValueBytes);
         condition ??= KvPutCondition.None;
-        if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0)
-        {
-            throw new KvArgumentException("TTL must not be negative.");
-        }
-        if (condition.CasVersion is < 0)
-        {
-            throw new KvArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
-        }
-        var result = await Key(ns, key).Put(value, condition).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return result.Status switch
+        var put = KvOp.Put(value, condition);
+        KvKeys.ValidateOp(put, maxValueBytes);
+        var result = (await calls.ExecuteAsync(ns, key, Key(ns, key), [put]).WaitAsync(cancellationToken).ConfigureAwait(false))[0];
+        return result.PutStatus switch
         {
             KvPutStatus.Ok => result.Version,
             KvPutStatus.VersionConflict => throw new VersionConflictException(key, condition.CasVersion ?? 0, result.Version),
@@ -70,8 +68,8 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
     public async Task<bool> DeleteAsync(string ns, string key, CancellationToken cancellationToken = default)
     {
         Validate(ns, key);
-        var result = await Key(ns, key).Delete().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return result.Deleted;
+        var results = await calls.ExecuteAsync(ns, key, Key(ns, key), [KvOp.Delete()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return results[0].Deleted;
     }
 
     /// <summary>Newest first, at most <paramref name="limit"/> versions (default 10, at most the kept history).</summary>
@@ -159,14 +157,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
         ArgumentNullException.ThrowIfNull(ops);
         foreach (var op in ops)
         {
-            if (op.Kind == KvOpKind.Put)
-            {
-                KvKeys.ValidateValue(op.Value ?? throw new KvArgumentException("A put needs a value."), maxValueBytes);
-                if (op.Condition is { } c && (c.TtlSeconds is < 0 || c.TtlMilliseconds is < 0 || c.CasVersion is < 0))
-                {
-                    throw new KvArgumentException("TTL and CAS version must not be negative.");
-                }
-            }
+            KvKeys.ValidateOp(op, maxValueBytes);
         }
         if (localReads is not null && OnlyGets(ops) && localReads.TryGet(ns, key, out var local))
         {
@@ -175,7 +166,7 @@ public sealed class KvApi(IGrainFactory grains, int maxValueBytes = KvKeys.Defau
             Array.Fill(results, new KvOpResult { Entry = local });
             return results;
         }
-        return await Key(ns, key).Execute(ops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await calls.ExecuteAsync(ns, key, Key(ns, key), ops).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static bool OnlyGets(KvOp[] ops)

@@ -23,6 +23,9 @@ public static class KvKeys
     /// <summary>Scan page limits (spec: default 100, max 1000).</summary>
     public const int DefaultScanLimit = 100, MaxScanLimit = 1000;
 
+    /// <summary>Longest TTL (about 10,000 years): a TTL added to the clock in milliseconds cannot overflow.</summary>
+    public const long MaxTtlMilliseconds = 315_576_000_000_000;
+
     /// <summary>Throws <see cref="InvalidArgumentException"/> unless the namespace is valid.</summary>
     public static void ValidateNamespace(string? ns)
     {
@@ -89,6 +92,44 @@ public static class KvKeys
         if (value.Length > maxValueBytes)
         {
             throw new KvArgumentException($"Value is {value.Length} bytes; the limit is {maxValueBytes}.");
+        }
+    }
+
+    /// <summary>Throws <see cref="KvArgumentException"/> unless the put's TTL and CAS version are in range.</summary>
+    public static void ValidateCondition(KvPutCondition? condition)
+    {
+        if (condition is null)
+        {
+            return;
+        }
+        if (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0)
+        {
+            throw new KvArgumentException("TTL must not be negative.");
+        }
+        if (condition.TtlSeconds > MaxTtlMilliseconds / 1000 || condition.TtlMilliseconds > MaxTtlMilliseconds)
+        {
+            throw new KvArgumentException($"TTL must be at most {MaxTtlMilliseconds / 1000} seconds.");
+        }
+        if (condition.CasVersion is < 0)
+        {
+            throw new KvArgumentException($"CasVersion must not be negative; got {condition.CasVersion}.");
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="KvArgumentException"/> unless the operation is one the key grain applies without failing
+    /// (a known kind; a put's value within <paramref name="maxValueBytes"/> and its condition in range).
+    /// </summary>
+    public static void ValidateOp(KvOp op, int maxValueBytes = DefaultMaxValueBytes)
+    {
+        if (op.Kind is not (KvOpKind.Get or KvOpKind.Put or KvOpKind.Delete))
+        {
+            throw new KvArgumentException($"Unknown operation {op.Kind}.");
+        }
+        if (op.Kind == KvOpKind.Put)
+        {
+            ValidateValue(op.Value, maxValueBytes);
+            ValidateCondition(op.Condition);
         }
     }
 

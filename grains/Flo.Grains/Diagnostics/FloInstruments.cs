@@ -38,6 +38,12 @@ public static class FloInstruments
     internal static void CountKv(string ns, string operation, string outcome)
         => KvOperations.Add(1, new("namespace", ns), new("operation", operation), new("outcome", outcome));
 
+    /// <summary>
+    /// Operations per key grain call (<c>Execute</c>), tag <c>namespace</c>: above 1 when a RESP pipeline's commands on
+    /// one key, or concurrent writes of one key through one silo (<c>KvKeyCalls</c>), share a call.
+    /// </summary>
+    internal static readonly Histogram<long> KvOpsPerCall = Meter.CreateHistogram<long>("flo.kv.call.operations", "{operation}", "Operations carried by one KV key grain call.");
+
     /// <summary>Leases that expired (the message redelivered or dead-lettered): tags <c>namespace</c>, <c>queue</c>.</summary>
     internal static readonly Counter<long> QueueLeaseExpiries = Meter.CreateCounter<long>("flo.queue.lease.expiries", "{lease}", "Queue leases that expired before an ack.");
 

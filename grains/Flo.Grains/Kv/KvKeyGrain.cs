@@ -130,9 +130,11 @@ public sealed partial class KvKeyGrain(
         ArgumentNullException.ThrowIfNull(ops);
         foreach (var op in ops)
         {
-            Validate(op);
+            // All before any is applied: a batch that joins several callers' writes (KvKeyCalls) applies all or none.
+            KvKeys.ValidateOp(op);
         }
         EnsureUsable();
+        FloInstruments.KvOpsPerCall.Record(ops.Length, new KeyValuePair<string, object?>("namespace", Namespace));
         var results = new KvOpResult[ops.Length];
         var wrote = false;
         Exception? failed = null;
@@ -354,23 +356,6 @@ public sealed partial class KvKeyGrain(
 
     /// <summary>This silo's reads of the key (<see cref="KvLocalValues"/>) answer what a <see cref="Get"/> would.</summary>
     private void Publish() => localValues.Publish(this, Namespace, Key, versions.LiveStored(Key, long.MinValue));
-
-    private static void Validate(KvOp op)
-    {
-        if (op.Kind is not (KvOpKind.Get or KvOpKind.Put or KvOpKind.Delete))
-        {
-            throw new KvArgumentException($"Unknown operation {op.Kind}.");
-        }
-        if (op.Kind != KvOpKind.Put)
-        {
-            return;
-        }
-        KvKeys.ValidateValue(op.Value ?? throw new KvArgumentException("A put needs a value."));
-        if (op.Condition is { } condition && (condition.TtlSeconds is < 0 || condition.TtlMilliseconds is < 0 || condition.CasVersion is < 0))
-        {
-            throw new KvArgumentException("TTL and CAS version must not be negative.");
-        }
-    }
 
     private void Count(string operation, string outcome)
         => FloInstruments.CountKv(Namespace, operation, outcome);
