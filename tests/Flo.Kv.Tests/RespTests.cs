@@ -270,6 +270,28 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
         Assert.True((await fixture.Client.Kv.GetAsync(key))!.ExpiresAtMs > 0);
     }
 
+    [Fact]
+    public async Task APipelineOfOneKeyOnlyAnswersInOrderAroundCommandsThatAreNotBatched()
+    {
+        // Every command on one key: replies are written as they come, in order, with INCR, SET XX and a failing SETEX
+        // (run one by one) between the batched ones.
+        var key = NewKey("solo");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var commands = string.Join("\r\n",
+            $"SET {key} 1", $"GET {key}", $"INCR {key}", $"GET {key}", $"SET {key} x XX", $"GET {key}", $"SETEX {key} 0 z",
+            $"SETNX {key} y", $"DEL {key}", $"GET {key}", "QUIT") + "\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(commands), System.Net.Sockets.SocketFlags.None, timeout.Token);
+        var expected = string.Join("\r\n",
+            "+OK", "$1", "1", ":2", "$1", "2", "+OK", "$1", "x", "-ERR invalid expire time in 'setex' command",
+            ":0", ":1", "$-1", "+OK") + "\r\n";
+        Assert.Equal(expected, await ReceiveAllAsync(socket, timeout.Token));
+        var history = await fixture.Client.Kv.HistoryAsync(key, new HistoryOptions(10));
+        Assert.Equal([4L, 3, 2, 1], history.Select(v => v.Version));
+        Assert.Equal([null, "x", "2", "1"], history.Select(v => v.Value is null ? null : Encoding.UTF8.GetString(v.Value)));
+    }
+
     private static async Task<string> ReceiveAllAsync(System.Net.Sockets.Socket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[4096];

@@ -50,7 +50,15 @@ internal sealed partial class RespSession
             }
             indices.Add(i);
         }
-        var replies = new ArrayBufferWriter<byte>[end - start];
+        var replies = new IBufferWriter<byte>[end - start];
+        if (byKey.Count == 1)
+        {
+            // One key: its commands answer one after another, in the pipeline's order, straight into the output.
+            Array.Fill(replies, output);
+            var (key, indices) = byKey.First();
+            await ExecuteKeyAsync(batch, key, indices, start, replies, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         for (var i = 0; i < replies.Length; i++)
         {
             replies[i] = new ArrayBufferWriter<byte>(64);
@@ -64,14 +72,14 @@ internal sealed partial class RespSession
         await Task.WhenAll(keys).ConfigureAwait(false);
         foreach (var reply in replies)
         {
-            output.Write(reply.WrittenSpan);
+            output.Write(((ArrayBufferWriter<byte>)reply).WrittenSpan);
         }
     }
 
     /// <summary>One key's commands of a run, in order: consecutive batchable ones in one grain call, others one by one.</summary>
-    private async Task ExecuteKeyAsync(List<byte[][]> batch, string key, List<int> indices, int start, ArrayBufferWriter<byte>[] replies, CancellationToken cancellationToken)
+    private async Task ExecuteKeyAsync(List<byte[][]> batch, string key, List<int> indices, int start, IBufferWriter<byte>[] replies, CancellationToken cancellationToken)
     {
-        var pending = new List<(int Index, RespKvOp Op)>();
+        var pending = new List<(int Index, RespKvOp Op)>(indices.Count);
         foreach (var index in indices)
         {
             if (RespKvOp.TryParse(batch[index], kv.MaxValueBytes, out var op))
@@ -89,7 +97,7 @@ internal sealed partial class RespSession
         await FlushKeyBatchAsync(batch, key, pending, start, replies, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task FlushKeyBatchAsync(List<byte[][]> batch, string key, List<(int Index, RespKvOp Op)> pending, int start, ArrayBufferWriter<byte>[] replies, CancellationToken cancellationToken)
+    private async Task FlushKeyBatchAsync(List<byte[][]> batch, string key, List<(int Index, RespKvOp Op)> pending, int start, IBufferWriter<byte>[] replies, CancellationToken cancellationToken)
     {
         if (pending.Count == 0)
         {
