@@ -402,6 +402,16 @@ public abstract partial class GrainStorageContractTests(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task DeletesOfRunsAndLoneIdsInAnyOrderRemoveExactlyThoseRecords()
+    {
+        var id = NewId();
+        var etag = await WriteAsync(id, 1, null, [.. Enumerable.Range(1, 12).Select(i => Put(i, (byte)i))]);
+        // Runs 1-3 and 9-10, lone 6 and 12, a missing 20; given out of order and beside an upsert inside a gap.
+        await WriteAsync(id, 2, etag, [Delete(10), Delete(2), Delete(12), Put(7, 77), Delete(6), Delete(1), Delete(20), Delete(9), Delete(3)]);
+        Assert.Equal(["4:04", "5:05", "7:4D", "8:08", "11:0B"], await AllRecordsAsync(id));
+    }
+
+    [Fact]
     public async Task ClearDeletesEveryRecordAndARecreatedStateStartsEmpty()
     {
         var id = NewId();
