@@ -155,18 +155,8 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
     [InlineData("*2\r\n$3\r\nGETxx")]
     public async Task MalformedRespGetsAProtocolErrorAndOnlyThatConnectionCloses(string garbage)
     {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", Port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(garbage), System.Net.Sockets.SocketFlags.None);
-        var buffer = new byte[4096];
-        var received = new StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        int n;
-        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0)
-        {
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-        Assert.StartsWith("-ERR Protocol error", received.ToString());
+        var received = await ExchangeRawAsync(garbage, TimeSpan.FromSeconds(10));
+        Assert.StartsWith("-ERR Protocol error", received);
         // The server and other connections are fine.
         Assert.Equal("PONG", (string?)await redis.GetDatabase().ExecuteAsync("PING"));
     }
@@ -221,11 +211,7 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
     [InlineData("SET \"abc\"def v\r\n")]
     public async Task AnInlineCommandWithUnbalancedQuotesIsAProtocolError(string line)
     {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", Port);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.SendAsync(Encoding.ASCII.GetBytes(line), System.Net.Sockets.SocketFlags.None, timeout.Token);
-        Assert.Equal("-ERR Protocol error: unbalanced quotes in request\r\n", await ReceiveAllAsync(socket, timeout.Token));
+        Assert.Equal("-ERR Protocol error: unbalanced quotes in request\r\n", await ExchangeRawAsync(line, TimeSpan.FromSeconds(10)));
         Assert.Null(await fixture.Client.Kv.GetAsync("\"abc"));
         Assert.Null(await fixture.Client.Kv.GetAsync("'abc"));
     }
@@ -234,11 +220,8 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
     public async Task InlineCommandsSplitQuotedArgumentsAsRedisDoes()
     {
         var key = NewKey("inline");
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", Port);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"SET \"{key}\" \"two words\\x21\\n\"\r\nSET '{key}:b' 'it\\'s'\r\nQUIT\r\n"), System.Net.Sockets.SocketFlags.None, timeout.Token);
-        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n", await ReceiveAllAsync(socket, timeout.Token));
+        var replies = await ExchangeRawAsync($"SET \"{key}\" \"two words\\x21\\n\"\r\nSET '{key}:b' 'it\\'s'\r\nQUIT\r\n", TimeSpan.FromSeconds(10));
+        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n", replies);
         Assert.Equal("two words!\n", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key))!.Value));
         Assert.Equal("it's", Encoding.UTF8.GetString((await fixture.Client.Kv.GetAsync(key + ":b"))!.Value));
     }
@@ -250,19 +233,15 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
         // together, SET XX and INCR (not batched) split the batch; the other key's commands run beside them.
         var key = NewKey("pipe");
         var other = NewKey("pipe");
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", Port);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var commands = string.Join("\r\n",
             $"SET {key} a", $"GET {key}", $"SET {other} x", $"SETNX {key} b", $"SET {key} c NX", $"EXISTS {key}", $"DEL {key}",
             $"EXISTS {key}", $"GET {key}", $"UNLINK {key}", $"SETNX {key} d", $"SETEX {key} 100 e", $"GET {other}", $"GET {key}",
             $"SET {key} f XX", $"GET {key}", $"SET {key} 7 PX 100000", $"INCR {key}", $"GET {key}", $"SETEX {key} 0 z", "QUIT") + "\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(commands), System.Net.Sockets.SocketFlags.None, timeout.Token);
         var expected = string.Join("\r\n",
             "+OK", "$1", "a", "+OK", ":0", "$-1", ":1", ":1",
             ":0", "$-1", ":0", ":1", "+OK", "$1", "x", "$1", "e",
             "+OK", "$1", "f", "+OK", ":8", "$1", "8", "-ERR invalid expire time in 'setex' command", "+OK") + "\r\n";
-        Assert.Equal(expected, await ReceiveAllAsync(socket, timeout.Token));
+        Assert.Equal(expected, await ExchangeRawAsync(commands, TimeSpan.FromSeconds(30)));
         // Every write took effect once, in order: a(1) del(2) d(3) e(4) f(5) 7(6) 8(7).
         var history = await fixture.Client.Kv.HistoryAsync(key, new HistoryOptions(10));
         Assert.Equal([7L, 6, 5, 4, 3, 2, 1], history.Select(v => v.Version));
@@ -276,20 +255,29 @@ public sealed class RespTests(SingleSiloSqlite fixture) : IClassFixture<SingleSi
         // Every command on one key: replies are written as they come, in order, with INCR, SET XX and a failing SETEX
         // (run one by one) between the batched ones.
         var key = NewKey("solo");
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", Port);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var commands = string.Join("\r\n",
             $"SET {key} 1", $"GET {key}", $"INCR {key}", $"GET {key}", $"SET {key} x XX", $"GET {key}", $"SETEX {key} 0 z",
             $"SETNX {key} y", $"DEL {key}", $"GET {key}", "QUIT") + "\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(commands), System.Net.Sockets.SocketFlags.None, timeout.Token);
         var expected = string.Join("\r\n",
             "+OK", "$1", "1", ":2", "$1", "2", "+OK", "$1", "x", "-ERR invalid expire time in 'setex' command",
             ":0", ":1", "$-1", "+OK") + "\r\n";
-        Assert.Equal(expected, await ReceiveAllAsync(socket, timeout.Token));
+        Assert.Equal(expected, await ExchangeRawAsync(commands, TimeSpan.FromSeconds(30)));
         var history = await fixture.Client.Kv.HistoryAsync(key, new HistoryOptions(10));
         Assert.Equal([4L, 3, 2, 1], history.Select(v => v.Version));
         Assert.Equal([null, "x", "2", "1"], history.Select(v => v.Value is null ? null : Encoding.UTF8.GetString(v.Value)));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="commands"/> on a new connection in one packet (so the server reads them as one batch) and
+    /// returns everything it answers until it closes the connection (after a QUIT or a protocol error).
+    /// </summary>
+    private async Task<string> ExchangeRawAsync(string commands, TimeSpan timeout)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        using var cancel = new CancellationTokenSource(timeout);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(commands), System.Net.Sockets.SocketFlags.None, cancel.Token);
+        return await ReceiveAllAsync(socket, cancel.Token);
     }
 
     private static async Task<string> ReceiveAllAsync(System.Net.Sockets.Socket socket, CancellationToken cancellationToken)
