@@ -9,7 +9,8 @@
 #              silos over PostgreSQL)
 #   failover - kill -9 of a silo process of a 3-process local cluster (scripts/local-cluster.sh, port offset 10000):
 #              time until a moved KV key answers and until a client's call loop carries on
-#   kv       - KV puts/gets via FloClient: memory vs Redis SET/GET, durable (SQLite, PostgreSQL) vs etcd puts and
+#   kv       - KV puts/gets via FloClient: memory vs Redis SET/GET (one connection per caller, and StackExchange.Redis
+#              over one multiplexed connection), durable (SQLite, PostgreSQL) vs etcd puts and
 #              Redis SET with appendfsync always
 #   queue    - queue enqueue->dequeue->ack round trips via FloClient (memory, SQLite, PostgreSQL) vs a PostgreSQL
 #              FOR UPDATE SKIP LOCKED queue doing the same cycle

@@ -1,13 +1,15 @@
 using Flo.Testing;
 using Flo.Storage;
+using StackExchange.Redis;
 
 namespace Flo.Bench;
 
 /// <summary>
 /// KV through <see cref="FloClient"/>: puts and gets with the memory provider beside Redis SET/GET round trips, and
 /// durable puts (SQLite, PostgreSQL) beside etcd puts through its JSON gateway and Redis SETs with
-/// <c>appendfsync always</c>, at the same concurrency (one connection per caller for the peers; Flo's client
-/// multiplexes one connection). 100-byte values, each caller cycling over 100 keys of its own. Alternating rounds.
+/// <c>appendfsync always</c>, at the same concurrency. Redis is driven two ways: one connection per caller (a plain
+/// RESP client), and StackExchange.Redis over one multiplexed connection, as Flo's client multiplexes one connection.
+/// 100-byte values, each caller cycling over 100 keys of its own. Alternating rounds.
 /// </summary>
 public static class KvBench
 {
@@ -17,11 +19,14 @@ public static class KvBench
     {
         await RunProviderAsync("memory", new PlatformClusterOptions(), concurrencies, async (client, c) =>
         {
-            await Rounds.CompareAsync("put (memory)", c, rounds, () => FloPutAsync(client, "memory", c, duration), RedisSet("redis SET", redisPort, c, duration));
+            await Rounds.CompareAsync("put (memory)", c, rounds, () => FloPutAsync(client, "memory", c, duration),
+                RedisSet("redis SET", redisPort, c, duration), MultiplexedSet("redis SET (StackExchange.Redis)", redisPort, c, duration));
             await Rounds.CompareAsync("get (memory)", c, rounds,
                 () => LoadRunner.RunAsync("flo get (memory)", c, duration, (w, i) => client.Kv.GetAsync($"bench:{w}:{i % 100}")),
                 redisPort is not { } port ? null : new Peer("redis GET", () => WithRespAsync(port, c, peers =>
-                    LoadRunner.RunAsync("peer: redis GET", c, duration, (w, i) => peers[w].GetAsync($"bench:{w}:{i % 100}")))));
+                    LoadRunner.RunAsync("peer: redis GET", c, duration, (w, i) => peers[w].GetAsync($"bench:{w}:{i % 100}")))),
+                redisPort is not { } multiplexed ? null : new Peer("redis GET (StackExchange.Redis)", () => WithMultiplexerAsync(multiplexed, db =>
+                    LoadRunner.RunAsync("peer: redis GET (StackExchange.Redis)", c, duration, (w, i) => db.StringGetAsync($"bench:{w}:{i % 100}")))));
         });
         await MeasureReclaimAsync();
 
@@ -31,12 +36,14 @@ public static class KvBench
             return await LoadRunner.RunAsync("peer: etcd put (JSON gateway)", c, duration, (w, i) => client.PutAsync($"bench:{w}:{i % 100}", Value));
         });
         await RunProviderAsync("sqlite", new PlatformClusterOptions { Storage = FloStorageProvider.Sqlite }, concurrencies, (client, c) =>
-            Rounds.CompareAsync("put (sqlite)", c, rounds, () => FloPutAsync(client, "sqlite", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration)));
+            Rounds.CompareAsync("put (sqlite)", c, rounds, () => FloPutAsync(client, "sqlite", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration),
+                MultiplexedSet("redis SET appendfsync always (StackExchange.Redis)", redisFsyncPort, c, duration)));
         if (postgres is not null)
         {
             await using var database = await BenchDatabase.CreateAsync(postgres);
             await RunProviderAsync("postgres", new PlatformClusterOptions { Storage = FloStorageProvider.Postgres, ConnectionString = database.ConnectionString }, concurrencies, (client, c) =>
-                Rounds.CompareAsync("put (postgres)", c, rounds, () => FloPutAsync(client, "postgres", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration)));
+                Rounds.CompareAsync("put (postgres)", c, rounds, () => FloPutAsync(client, "postgres", c, duration), Etcd(c), RedisSet("redis SET appendfsync always", redisFsyncPort, c, duration),
+                    MultiplexedSet("redis SET appendfsync always (StackExchange.Redis)", redisFsyncPort, c, duration)));
         }
     }
 
@@ -45,6 +52,16 @@ public static class KvBench
 
     private static Peer? RedisSet(string name, int? port, int c, TimeSpan duration) => port is not { } p ? null : new Peer(name, () => WithRespAsync(p, c, peers =>
         LoadRunner.RunAsync($"peer: {name}", c, duration, (w, i) => peers[w].SetAsync($"bench:{w}:{i % 100}", Value))));
+
+    private static Peer? MultiplexedSet(string name, int? port, int c, TimeSpan duration) => port is not { } p ? null : new Peer(name, () => WithMultiplexerAsync(p, db =>
+        LoadRunner.RunAsync($"peer: {name}", c, duration, (w, i) => db.StringSetAsync($"bench:{w}:{i % 100}", Value))));
+
+    /// <summary>Runs <paramref name="run"/> over one StackExchange.Redis connection to the peer on <paramref name="port"/>.</summary>
+    private static async Task<LoadResult> WithMultiplexerAsync(int port, Func<IDatabase, Task<LoadResult>> run)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}");
+        return await run(redis.GetDatabase());
+    }
 
     private static async Task<LoadResult> WithRespAsync(int port, int c, Func<RespKvClient[], Task<LoadResult>> run)
     {
