@@ -117,6 +117,8 @@ public sealed class OptionsTests
         Assert.Equal(MethodSafety.Kind.Idempotent, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.Get))));
         Assert.Equal(MethodSafety.Kind.Idempotent, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.GetOrWait))));
         Assert.Equal(MethodSafety.Kind.None, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.Put))));
+        // Puts and deletes go as Execute, several callers' at once: never resent when it may have run.
+        Assert.Equal(MethodSafety.Kind.None, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.Execute))));
         Assert.Equal(MethodSafety.Kind.OneWay, MethodSafety.Of(typeof(Kv.IKvKeyGrain).GetMethod(nameof(Kv.IKvKeyGrain.SettleListing))));
     }
 

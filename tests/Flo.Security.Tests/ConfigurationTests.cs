@@ -122,6 +122,8 @@ public sealed class ConfigurationTests : IDisposable
             Assert.All(GrainAccessRules.ReadsOf(type), read => Assert.Contains(read, methods));
         }
         Assert.True(Rule<IKvKeyGrain>(nameof(IKvKeyGrain.Put)).Write);
+        // Client puts and deletes travel as Execute (joined per key): a read-only token must not pass with them.
+        Assert.True(Rule<IKvKeyGrain>(nameof(IKvKeyGrain.Execute)).Write);
         Assert.False(Rule<IKvKeyGrain>(nameof(IKvKeyGrain.Get)).Write);
         Assert.Equal("IKvKeyGrain.Put", Rule<IKvKeyGrain>(nameof(IKvKeyGrain.Put)).Operation);
         Assert.True(Rule<Flo.Queues.IQueuePartitionGrain>(nameof(Flo.Queues.IQueuePartitionGrain.Dequeue)).Write);
