@@ -12,6 +12,9 @@ public sealed class FloStorageOptions
     /// <summary>Default of <see cref="MaxBatchSize"/>.</summary>
     public const int DefaultMaxBatchSize = 256;
 
+    /// <summary>Default of <see cref="PostgresWriteBatches"/>.</summary>
+    public const int DefaultPostgresWriteBatches = 2;
+
     /// <summary>Default of <see cref="SqliteSynchronous"/>.</summary>
     public const string DefaultSqliteSynchronous = "FULL";
 
@@ -30,6 +33,15 @@ public sealed class FloStorageOptions
 
     /// <summary>The most state writes committed in one transaction (group commit). Default 256.</summary>
     public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;
+
+    /// <summary>
+    /// PostgreSQL: how many write batches may commit at once, each on its own connection. A batch's statements run one
+    /// after another in one server process, so with one batch at a time the database uses one core for writes while
+    /// the next batch waits; two overlap one batch's execution and commit with the next. Two writes of one state in
+    /// flight at once meet the row lock and the ETag condition, as in one batch. SQLite has one writer and ignores this.
+    /// Default 2.
+    /// </summary>
+    public int PostgresWriteBatches { get; set; } = DefaultPostgresWriteBatches;
 
     /// <summary>
     /// SQLite: <c>PRAGMA synchronous</c> of every connection (<c>OFF</c>, <c>NORMAL</c>, <c>FULL</c>, <c>EXTRA</c>; any case).

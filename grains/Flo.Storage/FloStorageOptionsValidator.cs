@@ -39,6 +39,10 @@ public sealed class FloStorageOptionsValidator : IValidateOptions<FloStorageOpti
         {
             errors.Add($"{who}: Provider '{o.Provider}' is not one of {string.Join(", ", Enum.GetNames<FloStorageProvider>())}.");
         }
+        if (o.PostgresWriteBatches is < 1 or > 64)
+        {
+            errors.Add($"{who}: PostgresWriteBatches must be 1 to 64 (got {o.PostgresWriteBatches}).");
+        }
         if (o.MaxBatchSize <= 0)
         {
             errors.Add($"{who}: MaxBatchSize must be positive (got {o.MaxBatchSize}).");

@@ -15,6 +15,7 @@ public sealed class FloStorageOptionsTests
         Assert.Equal(FloStorageProvider.Sqlite, options.Provider);
         Assert.Equal("./data", options.DataDirectory);
         Assert.Equal(256, options.MaxBatchSize);
+        Assert.Equal(2, options.PostgresWriteBatches);
         Assert.Equal("FULL", options.SqliteSynchronous);
         Assert.Null(options.ConnectionString);
         Assert.Null(options.MemoryStoreName);
@@ -47,6 +48,16 @@ public sealed class FloStorageOptionsTests
     [Fact]
     public void SynchronousIsCaseInsensitive()
         => FloStorageOptionsValidator.ThrowIfInvalid("x", new FloStorageOptions { SqliteSynchronous = "normal" });
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void PostgresWriteBatchesOutOfRangeFailsWithAMessage(int batches)
+    {
+        var options = new FloStorageOptions { Provider = FloStorageProvider.Postgres, ConnectionString = "Host=x", PostgresWriteBatches = batches };
+        var error = Assert.Throws<OptionsValidationException>(() => FloStorageOptionsValidator.ThrowIfInvalid("orders", options));
+        Assert.Contains($"PostgresWriteBatches must be 1 to 64 (got {batches})", error.Message);
+    }
 
     [Fact]
     public void TheRegisteredValidatorChecksTheNamedOptions()

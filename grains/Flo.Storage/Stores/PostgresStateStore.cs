@@ -125,11 +125,11 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     private int disposed;
 
     public PostgresStateStore(FloStorageOptions options, ILoggerFactory loggerFactory)
-        : base("PostgreSQL grain storage", options.MaxBatchSize, loggerFactory.CreateLogger<PostgresStateStore>())
+        : base("PostgreSQL grain storage", options.MaxBatchSize, loggerFactory.CreateLogger<PostgresStateStore>(), options.PostgresWriteBatches)
     {
         logger = loggerFactory.CreateLogger<PostgresStateStore>();
         dataSource = CreateDataSource(options.ConnectionString!, loggerFactory);
-        description = $"PostgreSQL {Redact(options.ConnectionString!)} (write batches up to {options.MaxBatchSize})";
+        description = $"PostgreSQL {Redact(options.ConnectionString!)} (write batches up to {options.MaxBatchSize}, {options.PostgresWriteBatches} at once)";
         migrator = CreateMigrator(dataSource, loggerFactory);
         reads = new ReadBatcher("PostgreSQL grain storage", ReadConcurrency, MaxReadBatch, ReadManyAsync);
     }

@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Flo.Storage.Stores;
 
 /// <summary>
-/// Group commit for the SQL stores: concurrent writes from many activations queue here, and one loop drains whatever
+/// Group commit for the SQL stores: concurrent writes from many activations queue here, and a loop drains whatever
 /// is pending (up to the batch size) into a single transaction, so a durable commit (an fsync) is paid per batch
-/// rather than per write. While one batch commits, the next one fills up.
+/// rather than per write. While one batch commits, the next one fills up. A store whose database takes several writers
+/// (PostgreSQL) runs several loops, each committing its own batches; SQLite runs one.
 /// </summary>
 /// <remarks>
 /// The executor runs the statements of a batch in one transaction and records each write's outcome
@@ -16,9 +17,10 @@ namespace Flo.Storage.Stores;
 /// </remarks>
 internal sealed partial class WriteBatcher : IAsyncDisposable
 {
-    private readonly Channel<StateWrite> queue = Channel.CreateUnbounded<StateWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<StateWrite> queue;
     private readonly Func<IReadOnlyList<StateWrite>, Task> executeBatch;
     private readonly int maxBatchSize;
+    private readonly int loops;
     private readonly string name;
     private readonly ILogger logger;
     private readonly Lock startLock = new();
@@ -30,25 +32,29 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
 
     /// <param name="name">Names the storage in logs and errors.</param>
     /// <param name="maxBatchSize">The most writes per transaction.</param>
-    /// <param name="executeBatch">Runs one batch in one transaction; called by one loop, never concurrently.</param>
+    /// <param name="executeBatch">Runs one batch in one transaction; called by up to <paramref name="loops"/> loops at once.</param>
     /// <param name="logger">Logs failed batches.</param>
-    public WriteBatcher(string name, int maxBatchSize, Func<IReadOnlyList<StateWrite>, Task> executeBatch, ILogger logger)
+    /// <param name="loops">How many batches may commit at once (1: one after another).</param>
+    public WriteBatcher(string name, int maxBatchSize, Func<IReadOnlyList<StateWrite>, Task> executeBatch, ILogger logger, int loops = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(loops);
         this.name = name;
         this.maxBatchSize = maxBatchSize;
+        this.loops = loops;
+        queue = Channel.CreateUnbounded<StateWrite>(new UnboundedChannelOptions { SingleReader = loops == 1 });
         this.executeBatch = executeBatch;
         this.logger = logger;
     }
 
     public WriteBatchStatistics Statistics => new(Interlocked.Read(ref batches), Interlocked.Read(ref writes), Volatile.Read(ref largestBatch), Interlocked.Read(ref failedBatches));
 
-    /// <summary>Starts the loop that executes batches.</summary>
+    /// <summary>Starts the loops that execute batches.</summary>
     public void Start()
     {
         lock (startLock)
         {
-            loop ??= Task.Run(RunAsync);
+            loop ??= loops == 1 ? Task.Run(RunAsync) : Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(RunAsync)));
         }
     }
 
@@ -133,9 +139,12 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
 
             Interlocked.Increment(ref batches);
             Interlocked.Add(ref writes, batch.Count);
-            if (batch.Count > largestBatch)
+            for (var largest = Volatile.Read(ref largestBatch); batch.Count > largest; largest = Volatile.Read(ref largestBatch))
             {
-                Volatile.Write(ref largestBatch, batch.Count);
+                if (Interlocked.CompareExchange(ref largestBatch, batch.Count, largest) == largest)
+                {
+                    break;
+                }
             }
             if (failure is null)
             {
