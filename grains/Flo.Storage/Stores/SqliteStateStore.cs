@@ -54,9 +54,8 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
 
     // The listing is a column of the state row (schema sqlite/003): set or cleared by the state's own write, after its
     // insert or update of that row, so a new listed state costs no insert beyond its row.
-    private const string UpsertListingSql = "UPDATE flo_grain_state SET listed_due = $due WHERE grain_id = $id AND state_name = $state";
-
-    private const string DeleteListingSql = "UPDATE flo_grain_state SET listed_due = NULL WHERE grain_id = $id AND state_name = $state";
+    // $due NULL unlists.
+    private const string SetListingSql = "UPDATE flo_grain_state SET listed_due = $due WHERE grain_id = $id AND state_name = $state";
 
     // Range reads of the primary key (grain_id, state_name), skipping states that are not listed.
     private const string ListFromSql = """
@@ -98,8 +97,7 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
     private SqliteCommand? upsertRecord;
     private SqliteCommand? deleteRecords;
     private SqliteCommand? deleteAllRecords;
-    private SqliteCommand? upsertListing;
-    private SqliteCommand? deleteListing;
+    private SqliteCommand? setListing;
     private int disposed;
 
     public SqliteStateStore(FloStorageOptions options, ILoggerFactory loggerFactory)
@@ -156,9 +154,8 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             deleteRecords = Prepare(DeleteRecordsSql, record: true, payload: false, expected: false);
             deleteRecords.Parameters.Add("$last", SqliteType.Integer);
             deleteAllRecords = Prepare(DeleteAllRecordsSql, record: false, payload: false, expected: false);
-            upsertListing = Prepare(UpsertListingSql, record: false, payload: false, expected: false);
-            upsertListing.Parameters.Add("$due", SqliteType.Integer);
-            deleteListing = Prepare(DeleteListingSql, record: false, payload: false, expected: false);
+            setListing = Prepare(SetListingSql, record: false, payload: false, expected: false);
+            setListing.Parameters.Add("$due", SqliteType.Integer);
             StartWriting();
             LogInitialized(logger, Describe(), SchemaVersion);
         }
@@ -268,8 +265,7 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         upsertRecord?.Dispose();
         deleteRecords?.Dispose();
         deleteAllRecords?.Dispose();
-        upsertListing?.Dispose();
-        deleteListing?.Dispose();
+        setListing?.Dispose();
         if (writer is not null)
         {
             await writer.DisposeAsync().ConfigureAwait(false);
@@ -382,13 +378,10 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         {
             return;
         }
-        var command = listing.Listed ? upsertListing! : deleteListing!;
+        var command = setListing!;
         command.Transaction = transaction;
         SetKey(command, write.Key);
-        if (listing.Listed)
-        {
-            command.Parameters["$due"].Value = listing.DueMs;
-        }
+        command.Parameters["$due"].Value = listing.Listed ? listing.DueMs : DBNull.Value;
         command.ExecuteNonQuery();
     }
 
