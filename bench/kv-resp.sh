@@ -3,6 +3,8 @@
 # on random keys (-r 100000), against
 #   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF="<git ref> ..." also a silo
 #            built from each ref, flo@<ref> (the A/B of a change on the same machine, in the same alternating rounds);
+#            with KV_VARIANTS="name=args|..." also a silo of the working tree per variant started with those extra
+#            arguments, flo-<name> (the A/B of a setting);
 #   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
 #            SQLite silo built from each ref, flo-sqlite@<ref>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
@@ -69,6 +71,16 @@ for ref in ${KV_AB_REF:-}; do
     memory+=("flo@$ref")
   fi
 done
+# KV_VARIANTS: "name=args|name=args", each a memory silo of the working tree started with those extra arguments, as
+# flo-<name> (the A/B of a setting, e.g. "nodash=--Cluster:Telemetry:OrleansDashboard=false").
+if [[ "$targets" == *memory* && -n "${KV_VARIANTS:-}" ]]; then
+  IFS='|' read -r -a variants <<<"$KV_VARIANTS"
+  for variant in "${variants[@]}"; do
+    # shellcheck disable=SC2086
+    start_silo "flo-${variant%%=*}" "$silo" --Cluster:Storage:Provider=Memory ${variant#*=}
+    memory+=("flo-${variant%%=*}")
+  done
+fi
 if [[ "$targets" == *durable* ]]; then
   ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"
   start_redis redis-always --appendonly yes --appendfsync always

@@ -50,8 +50,11 @@ public static class FloSiloBuilderExtensions
         silo.Configure<GrainCollectionOptions>(configuration.GetSection(FloSiloOptions.Section + ":GrainCollection"));
         silo.Configure<SiloMessagingOptions>(configuration.GetSection(FloSiloOptions.Section + ":Messaging"));
         silo.AddActivityPropagation();
-        // Its grains collect every silo's counters and grain method profiles; the page is mapped on our HTTP port.
-        silo.AddDashboard();
+        if (options.Telemetry.OrleansDashboard)
+        {
+            // Its grains collect every silo's counters and grain method profiles; the page is mapped on our HTTP port.
+            silo.AddDashboard();
+        }
         // Every silo counts the grain calls it receives, for the management API's calls per second.
         silo.AddFloCallCounting();
         silo.AddFloGrainServices();

@@ -104,4 +104,12 @@ public sealed class FloTelemetryOptions
 
     /// <summary><c>service.name</c> resource attribute. Default <c>flo-silo</c>.</summary>
     public string ServiceName { get; set; } = "flo-silo";
+
+    /// <summary>
+    /// Whether the silo runs Orleans' runtime dashboard (<c>/orleans/</c>). Default true. Its metric reader observes
+    /// Orleans' gauges every second, and two of them walk every activation and every directory cache entry, so its
+    /// cost grows with the keys a silo holds (about 14 % of a silo's CPU at 400,000 active keys; bench/RESULTS.md).
+    /// A silo that holds many keys and is watched through <c>/metrics</c> or OTLP can turn it off.
+    /// </summary>
+    public bool OrleansDashboard { get; set; } = true;
 }

@@ -102,7 +102,8 @@ public static class FloSiloWebExtensions
     /// <summary>
     /// Maps the API, OpenAPI, <c>/health/live</c>, <c>/health/ready</c>, <c>/cluster/members</c>, <c>/metrics</c>, the web dashboard
     /// (<c>/</c>, <c>/dashboard/*</c>) and Orleans' runtime dashboard (<c>/orleans/</c>, its services added by
-    /// <see cref="FloSiloBuilderExtensions.AddFloPlatform"/>).
+    /// <see cref="FloSiloBuilderExtensions.AddFloPlatform"/>; with <see cref="FloTelemetryOptions.OrleansDashboard"/> off,
+    /// a 404 problem that says so).
     /// </summary>
     public static IEndpointRouteBuilder MapFloSilo(this IEndpointRouteBuilder routes)
     {
@@ -111,8 +112,20 @@ public static class FloSiloWebExtensions
         routes.MapClusterMembers();
         routes.MapFloMetrics();
         routes.MapFloDashboard();
-        // Its routes are the Orleans dashboard's own page and internals, not the platform's API: left out of the OpenAPI document.
-        routes.MapOrleansDashboard(DashboardAccess.OrleansDashboardPrefix).ExcludeFromDescription();
+        if (FloSiloConfiguration.Read(routes.ServiceProvider.GetRequiredService<IConfiguration>()).Telemetry.OrleansDashboard)
+        {
+            // Its routes are the Orleans dashboard's own page and internals, not the platform's API: left out of the OpenAPI document.
+            routes.MapOrleansDashboard(DashboardAccess.OrleansDashboardPrefix).ExcludeFromDescription();
+        }
+        else
+        {
+            // The web dashboard links here: say why there is nothing, rather than a bare 404.
+            routes.Map(DashboardAccess.OrleansDashboardPrefix + "/{**rest}", () => Results.Problem(
+                detail: "Orleans' dashboard is off on this silo (Cluster:Telemetry:OrleansDashboard=false).",
+                statusCode: StatusCodes.Status404NotFound,
+                title: "NotFound",
+                extensions: new Dictionary<string, object?> { ["code"] = "NotFound" })).ExcludeFromDescription();
+        }
         return routes;
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Flo.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Flo.Silo.Tests;
 
@@ -56,4 +58,42 @@ public sealed class SiloHostTests(TwoSiloMemory fixture) : IClassFixture<TwoSilo
         Assert.Equal(version, entry.Version);
         Assert.Equal([1, 2, 3], entry.Value);
     }
+
+    [Fact]
+    public async Task ByDefaultTheSiloRunsOrleansDashboard()
+    {
+        using var http = Http();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/orleans/")).StatusCode);
+        Assert.NotEmpty(OrleansDashboardParts(PlatformTestCluster.Services(fixture.Cluster.Silos[0])));
+    }
+
+    [Fact]
+    public async Task WithOrleansDashboardOffTheSiloRunsNoneOfItAndSaysSoUnderOrleans()
+    {
+        await using var cluster = await PlatformTestCluster.DeployAsync(new PlatformClusterOptions
+        {
+            Configuration = new Dictionary<string, string?> { ["Cluster:Telemetry:OrleansDashboard"] = "false" },
+        });
+        var silo = cluster.Silos[0];
+        // Its metric reader (which walks every activation each second) and its grain call filter are not there at all.
+        Assert.Empty(OrleansDashboardParts(PlatformTestCluster.Services(silo)));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{PlatformTestCluster.Listeners(silo).HttpPort}") };
+        var orleans = await http.GetAsync("/orleans/");
+        Assert.Equal(HttpStatusCode.NotFound, orleans.StatusCode);
+        Assert.Equal("application/problem+json", orleans.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Cluster:Telemetry:OrleansDashboard", await orleans.Content.ReadAsStringAsync());
+        // The platform's own dashboard, metrics and API are unaffected.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+        Assert.Contains("orleans_", await http.GetStringAsync("/metrics"));
+        await using var client = await cluster.ConnectAsync();
+        await client.Kv.PutAsync("k", [1]);
+        Assert.Equal([1], (await client.Kv.GetAsync("k"))!.Value);
+    }
+
+    /// <summary>Orleans' dashboard's hosted services and grain call filters in a silo (its types are internal).</summary>
+    private static List<object> OrleansDashboardParts(IServiceProvider services)
+        => services.GetServices<IHostedService>().Cast<object>()
+            .Concat(services.GetServices<Orleans.IIncomingGrainCallFilter>())
+            .Where(s => s.GetType().Namespace?.StartsWith("Orleans.Dashboard", StringComparison.Ordinal) == true)
+            .ToList();
 }
