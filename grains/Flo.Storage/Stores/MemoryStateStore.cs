@@ -11,22 +11,17 @@ internal sealed class MemoryStateStore : IStateStore
 {
     private static readonly ConcurrentDictionary<string, MemoryStateStore> Shared = new(StringComparer.Ordinal);
 
-    private readonly ConcurrentDictionary<StateKey, Row> rows = new();
+    // One entry per state: its stored version and its records, changed together under the entry's lock, so a write's
+    // version check and its record changes are one atomic step as in the SQL stores (and a write looks its state up once).
+    private readonly ConcurrentDictionary<StateKey, Entry> states = new();
 
-    // A state's records, locked while a write checks the state's version and applies its record changes, so the two
-    // are one atomic step as in the SQL stores.
-    private readonly ConcurrentDictionary<StateKey, SortedDictionary<long, byte[]>> records = new();
-
-    // Per state name: the listed grain ids (see GrainListingChange), changed under the lock of the state's records.
+    // Per state name: the listed grain ids (see GrainListingChange), changed under the lock of the state's entry.
     private readonly ConcurrentDictionary<string, Listing> listings = new(StringComparer.Ordinal);
 
     private MemoryStateStore(string? name) => Name = name;
 
     /// <summary>The shared store's name; null for a private one.</summary>
     public string? Name { get; }
-
-    /// <summary>The number of stored states, tombstones included.</summary>
-    public int Count => rows.Count;
 
     public FloStorageProvider Provider => FloStorageProvider.Memory;
 
@@ -46,7 +41,14 @@ internal sealed class MemoryStateStore : IStateStore
     public Task<StoredState> ReadAsync(StateKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(rows.TryGetValue(key, out var row) ? row.ToStored() : StoredState.None);
+        if (!states.TryGetValue(key, out var entry))
+        {
+            return Task.FromResult(StoredState.None);
+        }
+        lock (entry)
+        {
+            return Task.FromResult(entry.ToStored());
+        }
     }
 
     public Task<string> WriteAsync(StateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, IReadOnlyList<GrainRecordChange> changes, GrainListingChange? listing, CancellationToken cancellationToken)
@@ -54,23 +56,23 @@ internal sealed class MemoryStateStore : IStateStore
         cancellationToken.ThrowIfCancellationRequested();
         // Copied so that the caller reusing its buffer cannot change what is stored.
         var payload = data.ToArray();
-        if (changes.Count == 0 && listing is null)
+        var entry = states.GetOrAdd(key, static _ => new Entry());
+        lock (entry)
         {
-            return Task.FromResult(Apply("write", key, payload, expectedEtag));
-        }
-        var set = records.GetOrAdd(key, static _ => []);
-        lock (set)
-        {
-            var etag = Apply("write", key, payload, expectedEtag);
-            foreach (var change in changes)
+            var etag = entry.Apply("write", key, payload, expectedEtag);
+            if (changes.Count > 0)
             {
-                if (change.Data is { } bytes)
+                var records = entry.Records ??= new SortedList<long, byte[]>(changes.Count);
+                foreach (var change in changes)
                 {
-                    set[change.Id] = bytes.ToArray();
-                }
-                else
-                {
-                    set.Remove(change.Id);
+                    if (change.Data is { } bytes)
+                    {
+                        records[change.Id] = bytes.ToArray();
+                    }
+                    else
+                    {
+                        records.Remove(change.Id);
+                    }
                 }
             }
             if (listing is { } listingChange)
@@ -84,11 +86,11 @@ internal sealed class MemoryStateStore : IStateStore
     public Task<string> ClearAsync(StateKey key, string? expectedEtag, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var set = records.GetOrAdd(key, static _ => []);
-        lock (set)
+        var entry = states.GetOrAdd(key, static _ => new Entry());
+        lock (entry)
         {
-            var etag = Apply("clear", key, null, expectedEtag);
-            set.Clear();
+            var etag = entry.Apply("clear", key, null, expectedEtag);
+            entry.Records = null;
             if (listings.TryGetValue(key.StateName, out var listing))
             {
                 listing.Apply(key.GrainId, GrainListingChange.Unlist);
@@ -101,25 +103,42 @@ internal sealed class MemoryStateStore : IStateStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<GrainRecord>();
-        if (records.TryGetValue(key, out var set))
+        if (states.TryGetValue(key, out var entry))
         {
-            lock (set)
+            lock (entry)
             {
-                foreach (var (id, bytes) in set)
+                if (entry.Records is { } records)
                 {
-                    if (id <= afterId)
+                    // Ids ascend, so the first one after the cursor is found by binary search over the keys.
+                    var ids = records.Keys;
+                    var values = records.Values;
+                    for (var i = FirstAfter(ids, afterId); i < ids.Count && result.Count < limit; i++)
                     {
-                        continue;
+                        result.Add(new GrainRecord(ids[i], values[i]));
                     }
-                    if (result.Count == limit)
-                    {
-                        break;
-                    }
-                    result.Add(new GrainRecord(id, bytes));
                 }
             }
         }
         return Task.FromResult<IReadOnlyList<GrainRecord>>(result);
+    }
+
+    /// <summary>The index of the first id greater than <paramref name="afterId"/> in ascending <paramref name="ids"/>.</summary>
+    private static int FirstAfter(IList<long> ids, long afterId)
+    {
+        int low = 0, high = ids.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (ids[middle] <= afterId)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     public Task<IReadOnlyList<ListedGrain>> ListAsync(string stateName, string grainIdPrefix, string? afterGrainId, int limit, CancellationToken cancellationToken)
@@ -142,36 +161,6 @@ internal sealed class MemoryStateStore : IStateStore
 
     /// <summary>Nothing to release: a shared store outlives the silos using it, as a database would.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private string Apply(string operation, StateKey key, byte[]? payload, string? expectedEtag)
-    {
-        // Rows are immutable and swapped with compare-and-exchange: a writer wins only if the row it checked is still there.
-        while (true)
-        {
-            if (!rows.TryGetValue(key, out var current))
-            {
-                if (expectedEtag is not null)
-                {
-                    throw InconsistentStateErrors.Conflict(operation, key, expectedEtag, StoredState.None);
-                }
-                if (rows.TryAdd(key, new Row(payload, 1)))
-                {
-                    return StateEtag.Format(1);
-                }
-                continue;
-            }
-
-            if (expectedEtag is null || !StateEtag.TryParse(expectedEtag, out var expected) || expected != current.Version)
-            {
-                throw InconsistentStateErrors.Conflict(operation, key, expectedEtag, current.ToStored());
-            }
-            var next = new Row(payload, current.Version + 1);
-            if (rows.TryUpdate(key, next, current))
-            {
-                return StateEtag.Format(next.Version);
-            }
-        }
-    }
 
     private Listing ListingOf(string stateName) => listings.GetOrAdd(stateName, static _ => new Listing());
 
@@ -290,12 +279,35 @@ internal sealed class MemoryStateStore : IStateStore
         }
     }
 
-    /// <summary>A stored version; a null payload is a tombstone.</summary>
-    private sealed class Row(byte[]? payload, long version)
+    /// <summary>
+    /// One state: its stored version (none until the first write; a null payload after is a tombstone) and its records.
+    /// Guarded by locking the entry.
+    /// </summary>
+    private sealed class Entry
     {
-        public long Version { get; } = version;
+        private byte[]? payload;
+        private long version;
+
+        public SortedList<long, byte[]>? Records { get; set; }
 
         public StoredState ToStored()
-            => payload is null ? new StoredState(default, StateEtag.Format(Version), false) : new StoredState(payload, StateEtag.Format(Version), true);
+            => version == 0 ? StoredState.None
+                : payload is null ? new StoredState(default, StateEtag.Format(version), false)
+                : new StoredState(payload, StateEtag.Format(version), true);
+
+        /// <summary>Stores <paramref name="next"/> if <paramref name="expectedEtag"/> names the stored version (null: none stored yet).</summary>
+        public string Apply(string operation, StateKey key, byte[]? next, string? expectedEtag)
+        {
+            var matches = version == 0
+                ? expectedEtag is null
+                : expectedEtag is not null && StateEtag.TryParse(expectedEtag, out var expected) && expected == version;
+            if (!matches)
+            {
+                throw InconsistentStateErrors.Conflict(operation, key, expectedEtag, ToStored());
+            }
+            payload = next;
+            version++;
+            return StateEtag.Format(version);
+        }
     }
 }
