@@ -4,7 +4,7 @@
 #   memory:  Flo (memory provider) vs Redis without persistence and Garnet; with KV_AB_REF="<git ref> ..." also a silo
 #            built from each ref, flo@<ref> (the A/B of a change on the same machine, in the same alternating rounds);
 #            with KV_VARIANTS="name=args|..." also a silo of the working tree per variant started with those extra
-#            arguments, flo-<name> (the A/B of a setting);
+#            arguments (NAME=value ones set its environment), flo-<name> (the A/B of a setting);
 #   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
 #            SQLite silo built from each ref, flo-sqlite@<ref>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
@@ -35,10 +35,13 @@ start_redis() { # name, extra args...
   pid[$name]=$(cat "$dir/redis.pid")
   cleanup_cmds+=("kill ${pid[$name]} 2>/dev/null; sleep 0.3; rm -rf $dir")
 }
-start_silo() { # name, silo dll, extra args...
+start_silo() { # name, silo dll, extra args (NAME=value ones go to the silo's environment)...
   local name=$1 dll=$2; shift 2
   local dir; dir=$(mktemp -d); port[$name]=$(free_port)
-  dotnet "$dll" --Cluster:Endpoints:ListenAddress=127.0.0.1 --Cluster:Endpoints:RespPort="${port[$name]}" \
+  local environment=() args=()
+  for arg in "$@"; do if [[ "$arg" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then environment+=("$arg"); else args+=("$arg"); fi; done
+  set -- "${args[@]}"
+  env "${environment[@]}" dotnet "$dll" --Cluster:Endpoints:ListenAddress=127.0.0.1 --Cluster:Endpoints:RespPort="${port[$name]}" \
     --Cluster:Endpoints:GatewayPort="$(free_port)" --Cluster:Endpoints:SiloPort="$(free_port)" --Cluster:Endpoints:HttpPort="$(free_port)" \
     --Cluster:Storage:DataDirectory="$dir" --Cluster:ServiceId="kvbench-$name-$$" "$@" >"$dir/silo.log" 2>&1 &
   pid[$name]=$!
@@ -72,7 +75,8 @@ for ref in ${KV_AB_REF:-}; do
   fi
 done
 # KV_VARIANTS: "name=args|name=args", each a memory silo of the working tree started with those extra arguments, as
-# flo-<name> (the A/B of a setting, e.g. "nodash=--Cluster:Telemetry:OrleansDashboard=false").
+# flo-<name> (the A/B of a setting, e.g. "nodash=--Cluster:Telemetry:OrleansDashboard=false"; NAME=value arguments go to
+# its environment, e.g. "inline=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1").
 if [[ "$targets" == *memory* && -n "${KV_VARIANTS:-}" ]]; then
   IFS='|' read -r -a variants <<<"$KV_VARIANTS"
   for variant in "${variants[@]}"; do
