@@ -6,7 +6,7 @@
 #            with KV_VARIANTS="name=args|..." also a silo of the working tree per variant started with those extra
 #            arguments (NAME=value ones set its environment), flo-<name> (the A/B of a setting);
 #   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
-#            SQLite silo built from each ref, flo-sqlite@<ref>).
+#            SQLite silo built from each ref, flo-sqlite@<ref>; with KV_VARIANTS a SQLite silo per variant, flo-sqlite-<name>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
 # median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
 # KV_TARGETS to run a subset ("memory" or "durable"); KV_KEYS ("one key|-r 100000"), KV_MODES ("-c 1|-c 50|-c 50 -P 16")
@@ -76,7 +76,8 @@ for ref in ${KV_AB_REF:-}; do
 done
 # KV_VARIANTS: "name=args|name=args", each a memory silo of the working tree started with those extra arguments, as
 # flo-<name> (the A/B of a setting, e.g. "nodash=--Cluster:Telemetry:OrleansDashboard=false"; NAME=value arguments go to
-# its environment, e.g. "inline=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1").
+# its environment, e.g. "inline=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"); durable runs get a SQLite silo per
+# variant as well (below).
 if [[ "$targets" == *memory* && -n "${KV_VARIANTS:-}" ]]; then
   IFS='|' read -r -a variants <<<"$KV_VARIANTS"
   for variant in "${variants[@]}"; do
@@ -95,6 +96,14 @@ if [[ "$targets" == *durable* ]]; then
     start_silo "flo-sqlite@${ab%%=*}" "${ab#*=}" --Cluster:Storage:Provider=Sqlite
     durable+=("flo-sqlite@${ab%%=*}")
   done
+  if [ -n "${KV_VARIANTS:-}" ]; then
+    IFS='|' read -r -a variants <<<"$KV_VARIANTS"
+    for variant in "${variants[@]}"; do
+      # shellcheck disable=SC2086
+      start_silo "flo-sqlite-${variant%%=*}" "$silo" --Cluster:Storage:Provider=Sqlite ${variant#*=}
+      durable+=("flo-sqlite-${variant%%=*}")
+    done
+  fi
 fi
 for name in "${!port[@]}"; do
   for _ in $(seq 1 300); do redis-cli -p "${port[$name]}" PING >/dev/null 2>&1 && break; sleep 0.2; done
