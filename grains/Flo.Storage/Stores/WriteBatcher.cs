@@ -54,7 +54,7 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
     {
         lock (startLock)
         {
-            loop ??= loops == 1 ? Task.Run(RunAsync) : Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(RunAsync)));
+            loop ??= Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(RunAsync)));
         }
     }
 
