@@ -125,7 +125,7 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     private int disposed;
 
     public PostgresStateStore(FloStorageOptions options, ILoggerFactory loggerFactory)
-        : base("PostgreSQL grain storage", options.MaxBatchSize, loggerFactory.CreateLogger<PostgresStateStore>(), options.PostgresWriteBatches)
+        : base("PostgreSQL grain storage", FloStorageProvider.Postgres, options.MaxBatchSize, loggerFactory.CreateLogger<PostgresStateStore>(), options.PostgresWriteBatches)
     {
         logger = loggerFactory.CreateLogger<PostgresStateStore>();
         dataSource = CreateDataSource(options.ConnectionString!, loggerFactory);

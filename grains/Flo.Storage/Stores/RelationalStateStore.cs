@@ -47,10 +47,10 @@ internal abstract partial class RelationalStateStore : IStateStore
         return records;
     }
 
-    private protected RelationalStateStore(string name, int maxBatchSize, ILogger logger, int writeBatches = 1)
+    private protected RelationalStateStore(string name, FloStorageProvider provider, int maxBatchSize, ILogger logger, int writeBatches = 1)
     {
         this.logger = logger;
-        batcher = new WriteBatcher(name, maxBatchSize, ExecuteBatchAsync, logger, writeBatches);
+        batcher = new WriteBatcher(name, maxBatchSize, ExecuteBatchAsync, logger, writeBatches, provider.ToString().ToLowerInvariant());
     }
 
     public abstract FloStorageProvider Provider { get; }

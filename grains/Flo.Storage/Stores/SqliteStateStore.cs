@@ -17,6 +17,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
     /// <summary>How long a connection waits for another connection's write lock before failing with SQLITE_BUSY.</summary>
     private const int BusyTimeoutSeconds = 30;
 
+    /// <summary>How long commits accumulate in the WAL before <see cref="SqliteCheckpointer"/> copies them into the database.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(100);
+
     private const string InsertSql = """
         INSERT INTO flo_grain_state (grain_id, state_name, payload, version)
         VALUES ($id, $state, $payload, 1)
@@ -98,10 +101,11 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
     private SqliteCommand? deleteRecords;
     private SqliteCommand? deleteAllRecords;
     private SqliteCommand? setListing;
+    private SqliteCheckpointer? checkpointer;
     private int disposed;
 
     public SqliteStateStore(FloStorageOptions options, ILoggerFactory loggerFactory)
-        : base("SQLite grain storage", options.MaxBatchSize, loggerFactory.CreateLogger<SqliteStateStore>())
+        : base("SQLite grain storage", FloStorageProvider.Sqlite, options.MaxBatchSize, loggerFactory.CreateLogger<SqliteStateStore>())
     {
         var builder = string.IsNullOrWhiteSpace(options.ConnectionString)
             ? new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(Path.Combine(options.DataDirectory, "flo.db")) }
@@ -127,6 +131,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
 
     public override FloStorageProvider Provider => FloStorageProvider.Sqlite;
 
+    /// <summary>WAL checkpoints run beside the writer so far (0 when the database is not in WAL mode).</summary>
+    internal long Checkpoints => checkpointer?.Checkpoints ?? 0;
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
@@ -145,9 +152,19 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
                     Directory.CreateDirectory(directory);
                 }
             }
-            await EnableWalAsync(cancellationToken).ConfigureAwait(false);
+            var wal = await EnableWalAsync(cancellationToken).ConfigureAwait(false);
             SchemaVersion = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
             writer = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (wal)
+            {
+                // Checkpoints run beside the writer (SqliteCheckpointer); its own automatic one is only a backstop.
+                var command = writer.CreateCommand();
+                await using var commandScope = command.ConfigureAwait(false);
+                command.CommandText = $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                checkpointer = new SqliteCheckpointer(OpenAsync, CheckpointInterval, logger);
+                checkpointer.Start();
+            }
             insert = Prepare(InsertSql, record: false, payload: true, expected: false);
             update = Prepare(UpdateSql, record: false, payload: true, expected: true);
             upsertRecord = Prepare(UpsertRecordSql, record: true, payload: true, expected: false);
@@ -260,6 +277,10 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             return;
         }
         await StopWritingAsync().ConfigureAwait(false);
+        if (checkpointer is not null)
+        {
+            await checkpointer.DisposeAsync().ConfigureAwait(false);
+        }
         insert?.Dispose();
         update?.Dispose();
         upsertRecord?.Dispose();
@@ -297,6 +318,7 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             }
         }
         transaction.Commit();
+        checkpointer?.Committed();
         return Task.CompletedTask;
     }
 
@@ -417,7 +439,8 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
             ? segment.Array
             : payload.ToArray();
 
-    private async Task EnableWalAsync(CancellationToken cancellationToken)
+    /// <summary>Switches the database to WAL; false when it could not (an in-memory database, for one).</summary>
+    private async Task<bool> EnableWalAsync(CancellationToken cancellationToken)
     {
         // The journal mode is stored in the database file, but it can only be switched outside a transaction.
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -429,7 +452,9 @@ internal sealed partial class SqliteStateStore : RelationalStateStore
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
             LogNoWal(logger, filePath, mode ?? "unknown");
+            return false;
         }
+        return true;
     }
 
     private static bool IsFile(string dataSource)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
     private readonly int maxBatchSize;
     private readonly int loops;
     private readonly string name;
+    private readonly KeyValuePair<string, object?> storageTag;
     private readonly ILogger logger;
     private readonly Lock startLock = new();
     private Task? loop;
@@ -35,13 +37,15 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
     /// <param name="executeBatch">Runs one batch in one transaction; called by up to <paramref name="loops"/> loops at once.</param>
     /// <param name="logger">Logs failed batches.</param>
     /// <param name="loops">How many batches may commit at once (1: one after another).</param>
-    public WriteBatcher(string name, int maxBatchSize, Func<IReadOnlyList<StateWrite>, Task> executeBatch, ILogger logger, int loops = 1)
+    /// <param name="storage">The <c>storage</c> tag of the batch metrics (<see cref="StorageInstruments"/>).</param>
+    public WriteBatcher(string name, int maxBatchSize, Func<IReadOnlyList<StateWrite>, Task> executeBatch, ILogger logger, int loops = 1, string storage = "unknown")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(loops);
         this.name = name;
         this.maxBatchSize = maxBatchSize;
         this.loops = loops;
+        storageTag = new("storage", storage);
         queue = Channel.CreateUnbounded<StateWrite>(new UnboundedChannelOptions { SingleReader = loops == 1 });
         this.executeBatch = executeBatch;
         this.logger = logger;
@@ -128,6 +132,7 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
             }
 
             Exception? failure = null;
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await executeBatch(batch).ConfigureAwait(false);
@@ -136,6 +141,8 @@ internal sealed partial class WriteBatcher : IAsyncDisposable
             {
                 failure = e;
             }
+            StorageInstruments.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, storageTag);
+            StorageInstruments.BatchWrites.Record(batch.Count, storageTag);
 
             Interlocked.Increment(ref batches);
             Interlocked.Add(ref writes, batch.Count);

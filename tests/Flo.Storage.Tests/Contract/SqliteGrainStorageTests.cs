@@ -63,6 +63,51 @@ public sealed class SqliteGrainStorageTests(ITestOutputHelper output) : Relation
         Assert.Equal(2, handles.Count);
     }
 
+    [Fact]
+    public async Task CommitsReachTheDatabaseFileThroughCheckpointsBesideTheWriter()
+    {
+        var options = await CreateFreshDatabaseOptionsAsync();
+        Directory.CreateDirectory(options.DataDirectory);
+        await using var store = new Flo.Storage.Stores.SqliteStateStore(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await store.InitializeAsync(None);
+        const int states = 50;
+        for (var i = 0; i < states; i++)
+        {
+            await store.WriteAsync(new Flo.Storage.Stores.StateKey($"test/{i}", "s"), new byte[] { (byte)i }, null, [], null, None);
+        }
+
+        // Fifty small commits are far below any automatic checkpoint threshold (SQLite's default is 1,000 pages, the
+        // writer's backstop more), so rows in the database file itself were copied there by the checkpointer. The file
+        // is read from a copy without its WAL; a copy taken while a checkpoint writes may be torn, and is taken again.
+        var copy = Path.Combine(options.DataDirectory, "copy.db");
+        long rows = 0;
+        var lastProgress = DateTime.UtcNow;
+        var lastCheckpoints = store.Checkpoints;
+        while (rows < states)
+        {
+            Assert.True(DateTime.UtcNow - lastProgress < TimeSpan.FromSeconds(30), $"no checkpoint for 30 s; {rows} of {states} rows in the database file");
+            if (store.Checkpoints != lastCheckpoints)
+            {
+                (lastCheckpoints, lastProgress) = (store.Checkpoints, DateTime.UtcNow);
+            }
+            await Task.Delay(50);
+            File.Copy(Path.Combine(options.DataDirectory, "flo.db"), copy, overwrite: true);
+            try
+            {
+                await using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) FROM flo_grain_state WHERE state_name = 's'";
+                rows = (long)(await command.ExecuteScalarAsync())!;
+            }
+            catch (SqliteException)
+            {
+                rows = 0;
+            }
+        }
+        Assert.True(store.Checkpoints > 0);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
