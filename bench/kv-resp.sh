@@ -6,7 +6,8 @@
 #            with KV_VARIANTS="name=args|..." also a silo of the working tree per variant started with those extra
 #            arguments (NAME=value ones set its environment), flo-<name> (the A/B of a setting);
 #   durable: Flo on SQLite and on PostgreSQL vs Redis with appendonly yes + appendfsync always (with KV_AB_REF also a
-#            SQLite silo built from each ref, flo-sqlite@<ref>; with KV_VARIANTS a SQLite silo per variant, flo-sqlite-<name>).
+#            SQLite and a PostgreSQL silo built from each ref, flo-sqlite@<ref> and flo-postgres@<ref>, each PostgreSQL silo
+#            on a database of its own created empty for the run; with KV_VARIANTS a SQLite silo per variant, flo-sqlite-<name>).
 # Every workload runs all targets in alternating order, KV_ROUNDS rounds (default 3), and prints each round and the
 # median ratios. KV_REQUESTS (default 20000) requests per run in memory, KV_DURABLE_REQUESTS (default 5000) durable;
 # KV_TARGETS to run a subset ("memory" or "durable"); KV_KEYS ("one key|-r 100000"), KV_MODES ("-c 1|-c 50|-c 50 -P 16")
@@ -89,12 +90,22 @@ fi
 if [[ "$targets" == *durable* ]]; then
   ./scripts/postgres.sh start >/dev/null; eval "$(./scripts/postgres.sh env)"
   start_redis redis-always --appendonly yes --appendfsync always
+  # Each PostgreSQL silo gets a database of its own, created empty for this run, so that an A/B compares like with
+  # like (two silos on one database would share its grain states).
+  pg_port=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$FLO_TEST_POSTGRES")
+  fresh_database() { # name -> connection string
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+    sed "s/Database=[^;]*/Database=$1/" <<<"$FLO_TEST_POSTGRES"
+  }
   start_silo flo-sqlite "$silo" --Cluster:Storage:Provider=Sqlite
-  start_silo flo-postgres "$silo" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$FLO_TEST_POSTGRES"
+  start_silo flo-postgres "$silo" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$(fresh_database flo_kvbench)"
   durable=(redis-always flo-sqlite flo-postgres)
+  ab_index=0
   for ab in "${ab_silos[@]}"; do
     start_silo "flo-sqlite@${ab%%=*}" "${ab#*=}" --Cluster:Storage:Provider=Sqlite
-    durable+=("flo-sqlite@${ab%%=*}")
+    ab_index=$((ab_index + 1))
+    start_silo "flo-postgres@${ab%%=*}" "${ab#*=}" --Cluster:Storage:Provider=Postgres --Cluster:Storage:ConnectionString="$(fresh_database "flo_kvbench_ab$ab_index")"
+    durable+=("flo-sqlite@${ab%%=*}" "flo-postgres@${ab%%=*}")
   done
   if [ -n "${KV_VARIANTS:-}" ]; then
     IFS='|' read -r -a variants <<<"$KV_VARIANTS"

@@ -19,6 +19,9 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     /// <summary>Statements kept prepared per connection when the connection string does not say otherwise.</summary>
     private const int DefaultMaxAutoPrepare = 32;
 
+    /// <summary>The session option the store's connections get when the connection string has no <c>Options</c>.</summary>
+    internal const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
+
     /// <summary>A deadlock or serialization failure rolls the whole batch back, so it can simply run again.</summary>
     private const int MaxAttempts = 3;
 
@@ -139,17 +142,34 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     /// <summary>The data source every Flo PostgreSQL connection is opened from: bounded pool, auto-prepared statements.</summary>
     internal static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory loggerFactory)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        // What the connection string itself says: NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword
+        // it knows, set or not, so asking it left these defaults out and no statement was ever prepared.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
-        if (!builder.ConnectionStringBuilder.ContainsKey("Maximum Pool Size"))
+        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("Max Pool Size") && !given.ContainsKey("MaxPoolSize"))
         {
             // Writes are group-committed on a few connections; Npgsql's default of 100 per silo would let a handful
             // of silos exhaust a server's connection slots.
-            builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
+            settings.MaxPoolSize = DefaultMaxPoolSize;
         }
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            // The store's connections change no session state (no SET, LISTEN, temporary tables or session locks), so
+            // the reset round trip Npgsql otherwise runs on every pooled open (RESET ALL, CLOSE ALL, ...) buys nothing.
+            settings.NoResetOnClose = true;
+        }
+        if (!given.ContainsKey("Options"))
+        {
+            // Prepared statements skip parsing, but PostgreSQL still plans each execution anew while it judges a custom
+            // plan cheaper than the generic one, which it does for these statements (arrays, CTEs); every one of them is
+            // a primary key lookup or range, which the generic plan serves as well.
+            settings.Options = GenericPlans;
+        }
+        var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         builder.UseLoggerFactory(loggerFactory);
         return builder.Build();
     }

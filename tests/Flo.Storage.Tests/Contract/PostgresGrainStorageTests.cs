@@ -57,6 +57,48 @@ public sealed class PostgresGrainStorageTests(PostgresFixture postgres, ITestOut
     }
 
     [Fact]
+    public void TheStoresConnectionsGetItsDefaultsUnlessTheConnectionStringSaysOtherwise()
+    {
+        var loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        using var defaults = Flo.Storage.Stores.PostgresStateStore.CreateDataSource("Host=db;Username=u;Database=d", loggers);
+        var applied = new NpgsqlConnectionStringBuilder(defaults.ConnectionString);
+        Assert.Equal(32, applied.MaxAutoPrepare);
+        Assert.Equal(32, applied.MaxPoolSize);
+        Assert.True(applied.NoResetOnClose);
+        Assert.Equal(Flo.Storage.Stores.PostgresStateStore.GenericPlans, applied.Options);
+
+        using var given = Flo.Storage.Stores.PostgresStateStore.CreateDataSource(
+            "Host=db;Username=u;Database=d;Max Auto Prepare=0;Maximum Pool Size=5;No Reset On Close=false;Options=-c search_path=flo", loggers);
+        var kept = new NpgsqlConnectionStringBuilder(given.ConnectionString);
+        Assert.Equal(0, kept.MaxAutoPrepare);
+        Assert.Equal(5, kept.MaxPoolSize);
+        Assert.False(kept.NoResetOnClose);
+        Assert.Equal("-c search_path=flo", kept.Options);
+    }
+
+    [Fact]
+    public async Task RepeatedStatementsArePreparedAndPlannedOnce()
+    {
+        await using var dataSource = Flo.Storage.Stores.PostgresStateStore.CreateDataSource(postgres.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            // As the store's writes are sent: batch commands, the same text each time.
+            await using var batch = new NpgsqlBatch(connection);
+            var command = new NpgsqlBatchCommand("SELECT $1::bigint + 1");
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = i });
+            batch.BatchCommands.Add(command);
+            await batch.ExecuteNonQueryAsync();
+        }
+        await using var check = new NpgsqlCommand(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = 'SELECT $1::bigint + 1'", connection);
+        await using var reader = await check.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "the statement was never prepared");
+        Assert.Equal(0L, reader.GetInt64(1)); // never planned for its parameters: the generic plan serves every execution
+        Assert.True(reader.GetInt64(0) > 0);
+    }
+
+    [Fact]
     public void TheDescriptionRedactsThePassword()
     {
         var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Password = "hunter2" };
