@@ -118,7 +118,8 @@ running() {
     [ -f "$data_dir/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data_dir" status >/dev/null 2>&1
 }
 
-configured_port() { sed -n -E 's/^port = ([0-9]+).*/\1/p' "$data_dir/postgresql.auto.conf" 2>/dev/null | tail -n 1; }
+# ALTER SYSTEM rewrites this file with its values quoted (port = '26782').
+configured_port() { sed -n -E "s/^port = '?([0-9]+)'?.*/\1/p" "$data_dir/postgresql.auto.conf" 2>/dev/null | tail -n 1; }
 
 init_cluster() {
     local bin="$1"
