@@ -94,7 +94,7 @@ if [[ "$targets" == *durable* ]]; then
   # like (two silos on one database would share its grain states).
   pg_port=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$FLO_TEST_POSTGRES")
   fresh_database() { # name -> connection string
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
     sed "s/Database=[^;]*/Database=$1/" <<<"$FLO_TEST_POSTGRES"
   }
   start_silo flo-sqlite "$silo" --Cluster:Storage:Provider=Sqlite

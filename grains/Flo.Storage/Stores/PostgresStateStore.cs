@@ -19,9 +19,6 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     /// <summary>Statements kept prepared per connection when the connection string does not say otherwise.</summary>
     private const int DefaultMaxAutoPrepare = 32;
 
-    /// <summary>The session option the store's connections get when the connection string has no <c>Options</c>.</summary>
-    internal const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
-
     /// <summary>A deadlock or serialization failure rolls the whole batch back, so it can simply run again.</summary>
     private const int MaxAttempts = 3;
 
@@ -161,13 +158,6 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
             // The store's connections change no session state (no SET, LISTEN, temporary tables or session locks), so
             // the reset round trip Npgsql otherwise runs on every pooled open (RESET ALL, CLOSE ALL, ...) buys nothing.
             settings.NoResetOnClose = true;
-        }
-        if (!given.ContainsKey("Options"))
-        {
-            // Prepared statements skip parsing, but PostgreSQL still plans each execution anew while it judges a custom
-            // plan cheaper than the generic one, which it does for these statements (arrays, CTEs); every one of them is
-            // a primary key lookup or range, which the generic plan serves as well.
-            settings.Options = GenericPlans;
         }
         var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         builder.UseLoggerFactory(loggerFactory);
