@@ -139,27 +139,17 @@ internal sealed partial class PostgresStateStore : RelationalStateStore
     /// <summary>The data source every Flo PostgreSQL connection is opened from: bounded pool, auto-prepared statements.</summary>
     internal static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory loggerFactory)
     {
-        // What the connection string itself says: NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword
-        // it knows, set or not, so asking it left these defaults out and no statement was ever prepared.
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
         {
-            settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
-        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("Max Pool Size") && !given.ContainsKey("MaxPoolSize"))
+        if (!builder.ConnectionStringBuilder.ContainsKey("Maximum Pool Size"))
         {
             // Writes are group-committed on a few connections; Npgsql's default of 100 per silo would let a handful
             // of silos exhaust a server's connection slots.
-            settings.MaxPoolSize = DefaultMaxPoolSize;
+            builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
         }
-        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
-        {
-            // The store's connections change no session state (no SET, LISTEN, temporary tables or session locks), so
-            // the reset round trip Npgsql otherwise runs on every pooled open (RESET ALL, CLOSE ALL, ...) buys nothing.
-            settings.NoResetOnClose = true;
-        }
-        var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         builder.UseLoggerFactory(loggerFactory);
         return builder.Build();
     }

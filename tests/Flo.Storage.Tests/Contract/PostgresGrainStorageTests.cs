@@ -57,42 +57,6 @@ public sealed class PostgresGrainStorageTests(PostgresFixture postgres, ITestOut
     }
 
     [Fact]
-    public void TheStoresConnectionsGetItsDefaultsUnlessTheConnectionStringSaysOtherwise()
-    {
-        var loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
-        using var defaults = Flo.Storage.Stores.PostgresStateStore.CreateDataSource("Host=db;Username=u;Database=d", loggers);
-        var applied = new NpgsqlConnectionStringBuilder(defaults.ConnectionString);
-        Assert.Equal(32, applied.MaxAutoPrepare);
-        Assert.Equal(32, applied.MaxPoolSize);
-        Assert.True(applied.NoResetOnClose);
-
-        using var given = Flo.Storage.Stores.PostgresStateStore.CreateDataSource(
-            "Host=db;Username=u;Database=d;Max Auto Prepare=0;Maximum Pool Size=5;No Reset On Close=false", loggers);
-        var kept = new NpgsqlConnectionStringBuilder(given.ConnectionString);
-        Assert.Equal(0, kept.MaxAutoPrepare);
-        Assert.Equal(5, kept.MaxPoolSize);
-        Assert.False(kept.NoResetOnClose);
-    }
-
-    [Fact]
-    public async Task RepeatedStatementsArePrepared()
-    {
-        await using var dataSource = Flo.Storage.Stores.PostgresStateStore.CreateDataSource(postgres.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            // As the store's writes are sent: batch commands, the same text each time.
-            await using var batch = new NpgsqlBatch(connection);
-            var command = new NpgsqlBatchCommand("SELECT $1::bigint + 1");
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = i });
-            batch.BatchCommands.Add(command);
-            await batch.ExecuteNonQueryAsync();
-        }
-        await using var check = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1::bigint + 1'", connection);
-        Assert.Equal(1L, await check.ExecuteScalarAsync()); // parsed once, not on every execution
-    }
-
-    [Fact]
     public void TheDescriptionRedactsThePassword()
     {
         var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Password = "hunter2" };
